@@ -6,6 +6,7 @@ import { iamRules } from './rules/iam';
 import { kmsRules } from './rules/kms';
 import { kubernetesRules } from './rules/kubernetes';
 import { rdsRules } from './rules/rds';
+import { observabilityRules } from './rules/observability';
 import { s3Rules } from './rules/s3';
 import { secretsRules } from './rules/secrets';
 import { securityGroupsRules } from './rules/security-groups';
@@ -26,6 +27,7 @@ export const allRules: readonly PolicyRule[] = [
   ...rdsRules,
   ...albRules,
   ...snsRules,
+  ...observabilityRules,
   ...secretsRules,
   ...kubernetesRules,
 ];

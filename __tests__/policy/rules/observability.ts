@@ -1,0 +1,3 @@
+import type { PolicyRule } from '../types';
+
+export const observabilityRules: PolicyRule[] = [];
