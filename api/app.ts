@@ -1,0 +1,62 @@
+/** Composes the Koa application from its middleware and routes; no I/O happens here. */
+import Router from '@koa/router';
+import Koa from 'koa';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { AppState } from './context';
+import type { CalendarDate } from './dates';
+import type { Lifecycle } from './lifecycle';
+import type { Logger } from './logger';
+import { accessLog } from './middleware/access-log';
+import { httpMetrics } from './middleware/http-metrics';
+import { problemHandler } from './middleware/problem-handler';
+import { requestId } from './middleware/request-id';
+import { registerDocsRoutes } from './routes/docs';
+import { registerHealthRoutes } from './routes/health';
+import { registerHelloRoutes } from './routes/hello';
+import { registerMetricsRoute } from './routes/metrics';
+import type { UsersRepository } from './users-repository';
+
+export interface AppDependencies {
+  logger: Logger;
+  users: UsersRepository;
+  today: () => CalendarDate;
+  lifecycle: Lifecycle;
+  readinessTimeoutMs: number;
+  /** A registry per app, so several apps (tests) can live in one process. */
+  registry?: Registry;
+}
+
+export function createApp(deps: AppDependencies): Koa<AppState> {
+  const registry = deps.registry ?? new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  const router = new Router<AppState>();
+  registerHelloRoutes(router, { users: deps.users, today: deps.today });
+  registerHealthRoutes(router, {
+    lifecycle: deps.lifecycle,
+    ping: () => deps.users.ping(),
+    readinessTimeoutMs: deps.readinessTimeoutMs,
+    logger: deps.logger,
+  });
+  registerMetricsRoute(router, registry);
+  registerDocsRoutes(router);
+
+  const app = new Koa<AppState>();
+  // Not behind a trusted proxy list: client IPs are not used, so X-Forwarded-* stays ignored.
+  app.proxy = false;
+  // Errors are logged once by the problem handler; Koa's default handler would print stacks.
+  app.silent = true;
+
+  app.use(requestId());
+  app.use(accessLog(deps.logger));
+  app.use(httpMetrics(registry));
+  app.use(async (ctx, next) => {
+    // After the drain delay, ask keep-alive clients to reconnect (to another pod).
+    if (deps.lifecycle.closing) ctx.set('Connection', 'close');
+    await next();
+  });
+  app.use(problemHandler(deps.logger));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

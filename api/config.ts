@@ -1,0 +1,229 @@
+/**
+ * Twelve-factor configuration: every setting comes from the environment, is parsed and
+ * validated once at start-up, and a bad value stops the process with a message naming the
+ * variable. Nothing else in api/ reads process.env.
+ */
+import { z } from 'zod';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The libpq variables we honour; when none of them nor DATABASE_URL is set we run embedded. */
+const LIBPQ_VARIABLES = ['PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'PGDATABASE'] as const;
+
+/** libpq's sslmode values; see `tlsOptionsFor` in db.ts for what each one means here. */
+export const SSL_MODES = [
+  'disable',
+  'allow',
+  'prefer',
+  'require',
+  'verify-ca',
+  'verify-full',
+] as const;
+export type SslMode = (typeof SSL_MODES)[number];
+
+/** Where the service's PostgreSQL is. Secrets stay inside this object; never log it whole. */
+export type DatabaseTarget =
+  | { kind: 'url'; connectionString: string }
+  | {
+      kind: 'libpq';
+      host?: string;
+      port?: number;
+      user?: string;
+      password?: string;
+      database?: string;
+      sslMode?: SslMode;
+      sslRootCertFile?: string;
+    }
+  /** Zero-setup mode for `npm start`: PGlite behind a local Postgres wire-protocol socket. */
+  | { kind: 'embedded'; dataDir: string | 'memory' };
+
+export interface DatabaseSettings {
+  target: DatabaseTarget;
+  poolMin: number;
+  poolMax: number;
+  connectTimeoutMs: number;
+  /** Server-side statement_timeout for the service's queries (0 = none). */
+  statementTimeoutMs: number;
+}
+
+export interface AppConfig {
+  host: string;
+  port: number;
+  logLevel: LogLevel;
+  /** IANA zone that defines "today" for birthdays; the process TZ is never used. */
+  timeZone: string;
+  readinessTimeoutMs: number;
+  /** After SIGTERM: time to keep serving while load balancers deregister the pod. */
+  shutdownDrainDelayMs: number;
+  /** After SIGTERM: hard limit for the whole shutdown; must exceed the drain delay. */
+  shutdownGracePeriodMs: number;
+  database: DatabaseSettings;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const emptyAsUndefined = (value: unknown): unknown => (value === '' ? undefined : value);
+
+const integer = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(z.number().int().min(min).max(max))
+      .default(fallback),
+  );
+
+const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const environmentSchema = z
+  .object({
+    HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
+    PORT: integer(0, 65_535, 8000),
+    LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(LOG_LEVELS).default('info')),
+    APP_TIMEZONE: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .default('UTC')
+        .refine(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Paris'),
+    ),
+    READINESS_TIMEOUT_MS: integer(50, 60_000, 1000),
+    SHUTDOWN_DRAIN_DELAY_MS: integer(0, 600_000, 5000),
+    SHUTDOWN_GRACE_PERIOD_MS: integer(100, 3_600_000, 25_000),
+    DATABASE_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+        .optional(),
+    ),
+    PGHOST: optionalString,
+    PGPORT: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^\d+$/, 'must be a whole number')
+        .transform(Number)
+        .pipe(z.number().int().min(1).max(65_535))
+        .optional(),
+    ),
+    PGUSER: optionalString,
+    PGPASSWORD: optionalString,
+    PGDATABASE: optionalString,
+    PGSSLMODE: z.preprocess(emptyAsUndefined, z.enum(SSL_MODES).optional()),
+    PGSSLROOTCERT: optionalString,
+    DB_POOL_MIN: integer(0, 100, 0),
+    DB_POOL_MAX: integer(1, 100, 10),
+    DB_CONNECT_TIMEOUT_MS: integer(100, 120_000, 5000),
+    DB_STATEMENT_TIMEOUT_MS: integer(0, 3_600_000, 5000),
+    EMBEDDED_DB_DIR: z.preprocess(emptyAsUndefined, z.string().default('.data/pglite')),
+  })
+  .superRefine((env, ctx) => {
+    if (env.DB_POOL_MIN > env.DB_POOL_MAX) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DB_POOL_MIN'],
+        message: `must not exceed DB_POOL_MAX (${env.DB_POOL_MAX})`,
+      });
+    }
+    if (env.SHUTDOWN_GRACE_PERIOD_MS <= env.SHUTDOWN_DRAIN_DELAY_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SHUTDOWN_GRACE_PERIOD_MS'],
+        message: `must exceed SHUTDOWN_DRAIN_DELAY_MS (${env.SHUTDOWN_DRAIN_DELAY_MS})`,
+      });
+    }
+  });
+
+type Environment = z.output<typeof environmentSchema>;
+
+function databaseTarget(env: Environment, raw: NodeJS.ProcessEnv): DatabaseTarget {
+  if (env.DATABASE_URL) return { kind: 'url', connectionString: env.DATABASE_URL };
+  if (LIBPQ_VARIABLES.some((name) => emptyAsUndefined(raw[name]) !== undefined)) {
+    return {
+      kind: 'libpq',
+      host: env.PGHOST,
+      port: env.PGPORT,
+      user: env.PGUSER,
+      password: env.PGPASSWORD,
+      database: env.PGDATABASE,
+      sslMode: env.PGSSLMODE,
+      sslRootCertFile: env.PGSSLROOTCERT,
+    };
+  }
+  return {
+    kind: 'embedded',
+    dataDir: env.EMBEDDED_DB_DIR === 'memory' ? 'memory' : env.EMBEDDED_DB_DIR,
+  };
+}
+
+/** Parses and validates the environment; throws ConfigError listing every bad variable. */
+export function loadConfig(raw: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = environmentSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = issue.path.join('.') || '(environment)';
+        const value = raw[variable];
+        // Values of secret-looking variables are never echoed.
+        const shown =
+          value === undefined || /PASSWORD|URL|SECRET/.test(variable)
+            ? ''
+            : ` (got ${JSON.stringify(value)})`;
+        return `${variable}: ${issue.message}${shown}`;
+      }),
+    );
+  }
+  const env = parsed.data;
+  return {
+    host: env.HOST,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    timeZone: env.APP_TIMEZONE,
+    readinessTimeoutMs: env.READINESS_TIMEOUT_MS,
+    shutdownDrainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS,
+    shutdownGracePeriodMs: env.SHUTDOWN_GRACE_PERIOD_MS,
+    database: {
+      target: databaseTarget(env, raw),
+      poolMin: env.DB_POOL_MIN,
+      poolMax: env.DB_POOL_MAX,
+      connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+    },
+  };
+}
+
+/** A log-safe description of where the database is (no user, no password). */
+export function describeDatabase(target: DatabaseTarget): Record<string, unknown> {
+  switch (target.kind) {
+    case 'embedded':
+      return { kind: 'embedded', dataDir: target.dataDir };
+    case 'libpq':
+      return { kind: 'libpq', host: target.host, port: target.port, database: target.database };
+    case 'url': {
+      try {
+        const url = new URL(target.connectionString);
+        return { kind: 'url', host: url.hostname, port: url.port, database: url.pathname.slice(1) };
+      } catch {
+        return { kind: 'url' };
+      }
+    }
+  }
+}

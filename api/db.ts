@@ -1,0 +1,123 @@
+/**
+ * One Knex instance (pg client, one pool) per process. The connection settings come from a
+ * provider function that Knex calls when it opens connections, so a later credential source
+ * (e.g. a secret fetched at connect time) only has to change `connectionSettings`.
+ */
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import knex, { type Knex } from 'knex';
+import type { ClientConfig } from 'pg';
+import type { DatabaseSettings, DatabaseTarget, SslMode } from './config';
+import type { Logger } from './logger';
+
+/** An external database: a URL or libpq-style fields (embedded mode resolves to a URL). */
+export type ExternalTarget = Exclude<DatabaseTarget, { kind: 'embedded' }>;
+
+/**
+ * libpq sslmode → node TLS options. pg cannot negotiate TLS opportunistically, so allow and
+ * prefer behave like disable; require encrypts without verifying (as libpq does); verify-ca and
+ * verify-full both verify the chain and the host name.
+ */
+export function tlsOptionsFor(
+  mode: SslMode | undefined,
+  rootCertFile: string | undefined,
+): false | ConnectionOptions {
+  if (mode === undefined || mode === 'disable' || mode === 'allow' || mode === 'prefer') {
+    return false;
+  }
+  const ca = rootCertFile ? readFileSync(rootCertFile, 'utf8') : undefined;
+  if (mode === 'require') return { rejectUnauthorized: false, ca };
+  return { rejectUnauthorized: true, ca };
+}
+
+export interface ConnectionTuning {
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+/** pg client settings for one new connection. Async on purpose: see the module comment. */
+export async function connectionSettings(
+  target: ExternalTarget,
+  tuning: ConnectionTuning,
+): Promise<ClientConfig> {
+  const common: ClientConfig = {
+    connectionTimeoutMillis: tuning.connectTimeoutMs,
+    keepAlive: true,
+    application_name: 'hello-api',
+    ...(tuning.statementTimeoutMs > 0 ? { statement_timeout: tuning.statementTimeoutMs } : {}),
+  };
+  if (target.kind === 'url') return { ...common, connectionString: target.connectionString };
+  return {
+    ...common,
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    ssl: tlsOptionsFor(target.sslMode, target.sslRootCertFile),
+  };
+}
+
+export interface KnexOptions {
+  /** Override for one-shot tools, e.g. the migrator disables statement_timeout. */
+  statementTimeoutMs?: number;
+}
+
+export function createKnex(
+  target: ExternalTarget,
+  settings: Omit<DatabaseSettings, 'target'>,
+  logger: Logger,
+  options: KnexOptions = {},
+): Knex {
+  const tuning: ConnectionTuning = {
+    connectTimeoutMs: settings.connectTimeoutMs,
+    statementTimeoutMs: options.statementTimeoutMs ?? settings.statementTimeoutMs,
+  };
+  const log = logger.child({ component: 'knex' });
+  return knex({
+    client: 'pg',
+    connection: async () => (await connectionSettings(target, tuning)) as Knex.PgConnectionConfig,
+    pool: { min: settings.poolMin, max: settings.poolMax },
+    // Fail fast when the database is unreachable instead of queueing for Knex's default 60 s.
+    acquireConnectionTimeout: settings.connectTimeoutMs,
+    // Knex's own messages go to our logger; `debug` stays off so SQL is never logged.
+    log: {
+      warn: (message: string) => log.warn(String(message)),
+      error: (message: string) => log.error(String(message)),
+      deprecate: (message: string) => log.warn(String(message)),
+      debug: () => undefined,
+    },
+  });
+}
+
+/** Error codes meaning "could not reach or keep a connection to PostgreSQL". */
+const UNAVAILABLE_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/**
+ * True when an error means the database is unavailable (answer 503, not 500): pool/connect
+ * timeouts, network errors, PostgreSQL's connection-exception class 08, shutdown (57P0x), too
+ * many connections (53300), statement timeout (57014).
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'KnexTimeoutError') return true;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (UNAVAILABLE_NODE_CODES.has(code)) return true;
+    if (code.startsWith('08') || code.startsWith('57P') || code === '53300' || code === '57014') {
+      return true;
+    }
+  }
+  return /Connection terminated|Connection ended|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed/i.test(
+    error.message,
+  );
+}
