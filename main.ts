@@ -1,0 +1,16 @@
+import { ConfigError, loadConfig, selectEnvironments } from './config';
+import { buildPlatformApp } from './stacks/app';
+
+// Entry point of `cdktf synth` (see cdktf.json) and `npm run synth:fast`.
+// Config problems are reported as a list of field paths and reasons, before any construct exists.
+try {
+  const config = loadConfig();
+  const environments = selectEnvironments(config, process.env.STACK_ENVS);
+  buildPlatformApp({ config, environments }).app.synth();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}

@@ -1,0 +1,44 @@
+import { App } from 'cdktf';
+import type { EnvironmentConfig, ProjectConfig } from '../config';
+import type { BackendContext } from './backend';
+import { InfraStack } from './infra-stack';
+import { stackNames } from './names';
+
+export interface PlatformAppProps {
+  readonly config: ProjectConfig;
+  /** The environments to synthesize (see `selectEnvironments`). */
+  readonly environments: readonly EnvironmentConfig[];
+  /** Output directory. Default: cdktf's (`cdktf.out`, or what the CLI passes in). */
+  readonly outdir?: string;
+}
+
+export interface PlatformApp {
+  readonly app: App;
+  readonly infra: ReadonlyMap<string, InfraStack>;
+}
+
+/**
+ * Builds the cdktf App: the per-account bootstrap stack, then `<env>-infra` and `<env>-workloads`
+ * for each selected environment. Config must already be validated (`loadConfig`).
+ */
+export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
+  // Validation is skipped because cdktf's CloudBackend check shells out to `terraform version`,
+  // and synth must work without a terraform binary. What those validations caught is covered by
+  // the reference check and policy tests over the synthesized JSON.
+  const app = new App({ outdir: props.outdir, skipValidation: true });
+  const { config } = props;
+  const backendContext: BackendContext = {
+    projectName: config.name,
+    stateBucketName: config.bootstrap.stateBucketName,
+    stateBucketRegion: config.bootstrap.region,
+  };
+
+  const infra = new Map<string, InfraStack>();
+  for (const env of props.environments) {
+    infra.set(
+      env.name,
+      new InfraStack(app, stackNames.infra(env), { config, env, backendContext }),
+    );
+  }
+  return { app, infra };
+}

@@ -1,0 +1,33 @@
+import type { EnvironmentConfig, ProjectConfig } from '../config';
+
+/**
+ * Names that more than one stack must agree on, derived from config in one place. Environment
+ * stacks compute bootstrap names instead of reading the bootstrap stack's state: the bootstrap
+ * stack is applied once per account, often with another backend, and must not become a runtime
+ * dependency of every plan.
+ */
+export const stackNames = {
+  bootstrap: 'bootstrap',
+  infra: (env: EnvironmentConfig) => `${env.name}-infra`,
+  workloads: (env: EnvironmentConfig) => `${env.name}-workloads`,
+} as const;
+
+/** `<project>-<env>`: the prefix of every resource name of an environment. */
+export const envPrefix = (config: ProjectConfig, env: EnvironmentConfig): string =>
+  `${config.name}-${env.name}`;
+
+/** The EKS cluster of an environment. */
+export const clusterName = (config: ProjectConfig, env: EnvironmentConfig): string =>
+  envPrefix(config, env);
+
+/** The ECR repository holding the API image (one per account, in the bootstrap region). */
+export const ecrRepositoryName = (config: ProjectConfig): string => `${config.name}/api`;
+
+/** The GitHub Actions roles created by the bootstrap stack. */
+export const githubRoleNames = (config: ProjectConfig) =>
+  ({ plan: `${config.name}-github-plan`, deploy: `${config.name}-github-deploy` }) as const;
+
+/** Availability zones of an environment: configured names, or `<region>a`, `b`, `c`. */
+export const availabilityZones = (env: EnvironmentConfig): string[] =>
+  env.availabilityZones ??
+  ['a', 'b', 'c'].slice(0, env.azCount).map((letter) => `${env.region}${letter}`);
