@@ -20,7 +20,7 @@ export const HelloParams = z.object({ username: Username });
 
 export const DateOfBirth = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date in YYYY-MM-DD format')
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date in YYYY-MM-DD format', abort: true })
   .refine((value) => parseIsoDate(value) !== undefined, 'must be a real calendar date')
   .openapi({
     format: 'date',
