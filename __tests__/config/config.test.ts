@@ -13,7 +13,7 @@ import { projectConfig } from '../../config/environments';
 
 // Tests edit the config loosely on purpose (wrong types included), as a person editing it might.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type LooseConfig = ProjectConfigInput & { environments: Record<string, any> };
+type LooseConfig = Omit<ProjectConfigInput, 'environments'> & { environments: Record<string, any> };
 
 /** A deep copy of the repository's config, changed by `edit`. */
 function configWith(edit: (config: LooseConfig) => void): unknown {
