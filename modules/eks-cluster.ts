@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { Fn } from 'cdktf';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
@@ -213,10 +214,7 @@ export class EksCluster extends Construct {
         endpointPublicAccess: publicCidrs.length > 0,
         publicAccessCidrs: publicCidrs.length > 0 ? publicCidrs : undefined,
       },
-      // Referencing the log group orders it before the cluster (EncryptedLogGroup exposes no
-      // resource to put in depends_on); the tag also points operators at the logs.
-      tags: { ControlPlaneLogGroup: logGroup.name },
-      dependsOn: [clusterPolicy, clusterKmsPolicy],
+      dependsOn: [logGroupResource(logGroup), clusterPolicy, clusterKmsPolicy],
     });
 
     props.adminPrincipalArns.forEach((principalArn, index) => {
@@ -367,4 +365,13 @@ function trustPolicy(scope: Construct, id: string, service: string, actions: str
   return new DataAwsIamPolicyDocument(scope, id, {
     statement: [{ principals: [{ type: 'Service', identifiers: [service] }], actions }],
   }).json;
+}
+
+/** The log group resource inside an EncryptedLogGroup, to order the cluster after it. */
+function logGroupResource(group: EncryptedLogGroup): CloudwatchLogGroup {
+  const resource = group.node.children.find((child) => child instanceof CloudwatchLogGroup);
+  if (!(resource instanceof CloudwatchLogGroup)) {
+    throw new Error(`${group.node.path} holds no CloudWatch log group`);
+  }
+  return resource;
 }

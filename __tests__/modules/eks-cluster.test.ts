@@ -92,9 +92,8 @@ describe('EksCluster', () => {
     expect(group.name).toBe('/aws/eks/hello-prod/cluster');
     expect(group.retention_in_days).toBe(365);
     expect(String(group.kms_key_id)).toContain('aws_kms_key.eks_logs-key');
-    // The cluster references the group, so Terraform creates the group first.
-    expect(JSON.stringify(only(prod.json, 'aws_eks_cluster'))).toContain(
-      `aws_cloudwatch_log_group.${groupName}.name`,
+    expect(only(prod.json, 'aws_eks_cluster').depends_on).toContain(
+      `aws_cloudwatch_log_group.${groupName}`,
     );
     expect(only(dev.json, 'aws_cloudwatch_log_group').retention_in_days).toBe(30);
   });
