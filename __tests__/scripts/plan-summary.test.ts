@@ -1,0 +1,197 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  GITHUB_COMMENT_LIMIT,
+  countChanges,
+  countsFromText,
+  loadResults,
+  renderSummary,
+  shareBudget,
+  type PlanJson,
+  type StackResult,
+} from '../../scripts/plan-summary';
+import { driftExitCode, driftMarker, renderDriftReport } from '../../scripts/drift-report';
+
+/** Shaped like `terraform show -json plan.out` (format 1.2): only the fields that matter here. */
+const planJson: PlanJson = {
+  resource_drift: [{ address: 'aws_s3_bucket.state', change: { actions: ['update'] } }],
+  resource_changes: [
+    { address: 'aws_vpc.main', change: { actions: ['create'] } },
+    { address: 'aws_subnet.a', change: { actions: ['create'] } },
+    { address: 'aws_s3_bucket.state', change: { actions: ['update'] } },
+    { address: 'aws_eks_cluster.main', change: { actions: ['delete', 'create'] } },
+    { address: 'aws_iam_role.old', change: { actions: ['delete'] } },
+    { address: 'aws_kms_key.logs', change: { actions: ['no-op'] } },
+    { address: 'data.aws_caller_identity.me', change: { actions: ['read'] } },
+    { address: 'aws_ecr_repository.app', change: { actions: ['no-op'], importing: { id: 'app' } } },
+  ],
+};
+
+function writeStack(
+  dir: string,
+  stack: string,
+  files: { exitcode: string; text?: string; json?: PlanJson; backend?: string },
+): void {
+  mkdirSync(join(dir, stack), { recursive: true });
+  writeFileSync(join(dir, stack, 'exitcode'), `${files.exitcode}\n`);
+  if (files.text !== undefined) writeFileSync(join(dir, stack, 'plan.txt'), files.text);
+  if (files.json) writeFileSync(join(dir, stack, 'plan.json'), JSON.stringify(files.json));
+  if (files.backend) writeFileSync(join(dir, stack, 'backend'), `${files.backend}\n`);
+}
+
+function result(
+  stack: string,
+  planText: string,
+  status: StackResult['status'] = 'changes',
+): StackResult {
+  return {
+    stack,
+    status,
+    planText,
+    counts: countsFromText(planText),
+    changedResources: [],
+    driftedResources: [],
+  };
+}
+
+describe('counting changes', () => {
+  it('counts a replacement as one add and one destroy, ignores reads and no-ops', () => {
+    expect(countChanges(planJson)).toEqual({ add: 3, change: 1, destroy: 2, import: 1 });
+    expect(countChanges({})).toEqual({ add: 0, change: 0, destroy: 0, import: 0 });
+  });
+
+  it('reads the counts from plan text, as Terraform Cloud prints them', () => {
+    expect(countsFromText('...\nPlan: 2 to add, 1 to change, 0 to destroy.\n')).toEqual({
+      add: 2,
+      change: 1,
+      destroy: 0,
+      import: 0,
+    });
+    expect(countsFromText('Plan: 1 to import, 0 to add, 3 to change, 4 to destroy.')).toEqual({
+      add: 0,
+      change: 3,
+      destroy: 4,
+      import: 1,
+    });
+    expect(countsFromText('No changes. Your infrastructure matches the configuration.')).toEqual({
+      add: 0,
+      change: 0,
+      destroy: 0,
+      import: 0,
+    });
+    expect(countsFromText('Error: Failed to query available provider packages')).toBeUndefined();
+  });
+});
+
+describe('loadResults + renderSummary', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plan-summary-'));
+  writeStack(dir, 'bootstrap', { exitcode: '0', text: 'No changes.', json: {}, backend: 's3' });
+  writeStack(dir, 'dev-infra', {
+    exitcode: '2',
+    text: 'Plan: 3 to add...',
+    json: planJson,
+    backend: 's3',
+  });
+  writeStack(dir, 'dev-workloads', {
+    exitcode: '1',
+    text: 'Error: Unsupported argument\n```\nfence breaker\n```',
+    backend: 'cloud',
+  });
+  writeStack(dir, 'prod-infra', {
+    exitcode: '2',
+    text: 'Running plan in HCP Terraform...\nPlan: 1 to add, 0 to change, 0 to destroy.',
+    backend: 'cloud',
+  });
+  const order = ['bootstrap', 'dev-infra', 'dev-workloads', 'prod-infra'];
+
+  it('keeps the given dependency order and derives the status from the exit code', () => {
+    const results = loadResults(dir, order);
+    expect(results.map((r) => [r.stack, r.status])).toEqual([
+      ['bootstrap', 'no-changes'],
+      ['dev-infra', 'changes'],
+      ['dev-workloads', 'failed'],
+      ['prod-infra', 'changes'],
+    ]);
+    expect(results[1]?.counts).toEqual({ add: 3, change: 1, destroy: 2, import: 1 });
+    expect(results[2]?.counts).toBeUndefined();
+    expect(results[3]?.counts).toEqual({ add: 1, change: 0, destroy: 0, import: 0 });
+    expect(results[1]?.driftedResources).toEqual(['aws_s3_bucket.state: update']);
+    expect(results[1]?.changedResources).toContain('aws_eks_cluster.main: delete+create');
+    expect(results[1]?.changedResources).not.toContain('aws_kms_key.logs: no-op');
+  });
+
+  it('renders a marker, a count table and every plan folded in <details>', () => {
+    const md = renderSummary(loadResults(dir, order), { marker: '<!-- tf-plan -->' });
+    expect(md.startsWith('<!-- tf-plan -->\n## Terraform plan')).toBe(true);
+    expect(md).toContain('4 stack(s) in dependency order · 2 with changes · 1 failed');
+    expect(md).toContain('| 2 | `dev-infra` | s3 | 📝 changes | 3 | 1 | 2 | 1 |');
+    expect(md).toContain('| 3 | `dev-workloads` | cloud | ❌ failed | – | – | – | – |');
+    expect(md.match(/<details>/g)).toHaveLength(4);
+    // The plan contains a ``` fence; the summary's own fence must be longer so it stays closed.
+    expect(md).toContain('````text\nError: Unsupported argument');
+    expect(md.indexOf('`bootstrap`')).toBeLessThan(md.indexOf('`prod-infra`'));
+  });
+
+  it('alphabetical order without an order file', () => {
+    expect(loadResults(dir).map((r) => r.stack)).toEqual(order);
+  });
+});
+
+describe('fitting the GitHub comment limit', () => {
+  it('shares the budget: short plans stay whole, long ones split the rest', () => {
+    expect(shareBudget([100, 5000, 20000], 10100)).toEqual([100, 5000, 5000]);
+    expect(shareBudget([10, 20], 1000)).toEqual([10, 20]);
+    expect(shareBudget([500, 500], 0)).toEqual([0, 0]);
+  });
+
+  it('truncates huge plans so the body stays under the limit, and says so', () => {
+    const huge = `${'  + resource "aws_thing" "x" {}\n'.repeat(10_000)}Plan: 10000 to add, 0 to change, 0 to destroy.`;
+    const results = [
+      result('dev-infra', huge),
+      result('dev-workloads', 'Plan: 1 to add, 0 to change, 0 to destroy.'),
+      result('prod-infra', huge),
+    ];
+    const md = renderSummary(results, { marker: '<!-- m -->' });
+    expect(huge.length).toBeGreaterThan(GITHUB_COMMENT_LIMIT);
+    expect(md.length).toBeLessThanOrEqual(65_000);
+    expect(md.length).toBeGreaterThan(60_000);
+    expect(md).toMatch(/more characters truncated; the full plan is in the job log/);
+    // The small plan is untouched and counts come from the full text, not the truncated one.
+    expect(md).toContain('Plan: 1 to add, 0 to change, 0 to destroy.');
+    expect(md).toContain('| 1 | `dev-infra` |  | 📝 changes | 10000 | 0 | 0 | 0 |');
+    expect(md.match(/<\/details>/g)).toHaveLength(3);
+  });
+
+  it('never exceeds a small explicit limit either', () => {
+    const results = Array.from({ length: 30 }, (_, i) => result(`s${i}`, 'x'.repeat(5000)));
+    for (const maxChars of [500, 5_000, 20_000]) {
+      expect(renderSummary(results, { maxChars }).length).toBeLessThanOrEqual(maxChars);
+    }
+  });
+});
+
+describe('drift report', () => {
+  const clean = { ...result('prod-infra', 'No changes.', 'no-changes') };
+  const drifted: StackResult = {
+    ...result('prod-workloads', 'Plan: 0 to add, 1 to change, 0 to destroy.'),
+    changedResources: ['aws_security_group.alb: update'],
+    driftedResources: ['aws_security_group.alb: update'],
+  };
+
+  it('exits 0 clean, 2 on drift, 1 on a failed plan', () => {
+    expect(driftExitCode([clean])).toBe(0);
+    expect(driftExitCode([clean, drifted])).toBe(2);
+    expect(driftExitCode([drifted, result('x', 'Error', 'failed')])).toBe(1);
+  });
+
+  it('lists the drifted resources under the environment marker', () => {
+    const body = renderDriftReport('prod', [clean, drifted], { runUrl: 'https://run/1' });
+    expect(body.startsWith(driftMarker('prod'))).toBe(true);
+    expect(body).toContain('### `prod-workloads`');
+    expect(body).not.toContain('### `prod-infra`');
+    expect(body).toContain('- `aws_security_group.alb: update`');
+    expect(body).toContain('Detected by https://run/1.');
+    expect(body.length).toBeLessThanOrEqual(65_000);
+  });
+});

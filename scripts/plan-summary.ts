@@ -1,0 +1,290 @@
+/**
+ * Turns the per-stack results of a CI plan loop into one Markdown summary: a table with the
+ * add/change/destroy counts of every stack, then each stack's plan text folded in `<details>`,
+ * truncated so the whole body fits GitHub's 65,536-character comment limit.
+ *
+ *   npx tsx scripts/plan-summary.ts --results plan-results [--order plan-results/order.txt]
+ *       [--title "Terraform plan"] [--marker "<!-- terraform-plan -->"] [--max-chars 65000]
+ *
+ * `--results` holds one directory per stack, written by the workflow:
+ *   <stack>/exitcode   `terraform plan -detailed-exitcode` status: 0 no changes, 2 changes, else failed
+ *   <stack>/plan.txt   plan text (or the output of the step that failed)
+ *   <stack>/plan.json  `terraform show -json` of the saved plan (absent for Terraform Cloud runs)
+ *   <stack>/backend    backend name (optional)
+ * `--order` lists the stacks in dependency order (`scripts/stack-order.ts` output); without it
+ * the directories are listed alphabetically.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** GitHub rejects issue and pull-request comment bodies longer than this. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+
+export interface ChangeCounts {
+  add: number;
+  change: number;
+  destroy: number;
+  import: number;
+}
+
+export type StackStatus = 'no-changes' | 'changes' | 'failed';
+
+export interface StackResult {
+  readonly stack: string;
+  readonly status: StackStatus;
+  /** Undefined when neither the JSON plan nor the plan text states the counts (e.g. init failed). */
+  readonly counts?: ChangeCounts;
+  readonly planText: string;
+  readonly backend?: string;
+  /** Addresses with their planned actions, e.g. `aws_s3_bucket.state: update`. */
+  readonly changedResources: string[];
+  /** Addresses Terraform found changed outside of Terraform (`resource_drift`). */
+  readonly driftedResources: string[];
+}
+
+/** The part of `terraform show -json <planfile>` read here. */
+export interface PlanJson {
+  resource_changes?: Array<{
+    address: string;
+    change: { actions: string[]; importing?: unknown };
+  }>;
+  resource_drift?: Array<{ address: string; change: { actions: string[] } }>;
+}
+
+/**
+ * Counts as Terraform's own "Plan: X to add, Y to change, Z to destroy" line does: a replacement
+ * (`delete`+`create` in either order) is one add and one destroy; `read` and `no-op` count nothing.
+ */
+export function countChanges(plan: PlanJson): ChangeCounts {
+  const counts: ChangeCounts = { add: 0, change: 0, destroy: 0, import: 0 };
+  for (const { change } of plan.resource_changes ?? []) {
+    const actions = change.actions;
+    if (actions.includes('create')) counts.add += 1;
+    if (actions.includes('delete')) counts.destroy += 1;
+    if (actions.includes('update')) counts.change += 1;
+    if (change.importing) counts.import += 1;
+  }
+  return counts;
+}
+
+/** Reads the counts from plan text (what Terraform Cloud speculative plans give us). */
+export function countsFromText(text: string): ChangeCounts | undefined {
+  const plan = /Plan: (?:(\d+) to import, )?(\d+) to add, (\d+) to change, (\d+) to destroy/.exec(
+    text,
+  );
+  if (plan) {
+    return {
+      import: Number(plan[1] ?? 0),
+      add: Number(plan[2]),
+      change: Number(plan[3]),
+      destroy: Number(plan[4]),
+    };
+  }
+  if (/No changes\.|Your infrastructure matches the configuration/.test(text)) {
+    return { add: 0, change: 0, destroy: 0, import: 0 };
+  }
+  return undefined;
+}
+
+/** `address: action[+action]` for every resource that is not a no-op or a read. */
+export function changedResources(plan: PlanJson): string[] {
+  return (plan.resource_changes ?? [])
+    .filter(({ change }) => change.actions.some((a) => a !== 'no-op' && a !== 'read'))
+    .map(({ address, change }) => `${address}: ${change.actions.join('+')}`);
+}
+
+function statusFrom(exitCode: string): StackStatus {
+  switch (exitCode.trim()) {
+    case '0':
+      return 'no-changes';
+    case '2':
+      return 'changes';
+    default:
+      return 'failed';
+  }
+}
+
+function readIfExists(path: string): string | undefined {
+  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+}
+
+/** Loads one stack's result directory. */
+export function loadStackResult(resultsDir: string, stack: string): StackResult {
+  const dir = join(resultsDir, stack);
+  const planText = readIfExists(join(dir, 'plan.txt')) ?? '';
+  const exitCode = readIfExists(join(dir, 'exitcode')) ?? '1';
+  const jsonText = readIfExists(join(dir, 'plan.json'));
+  const plan = jsonText?.trim() ? (JSON.parse(jsonText) as PlanJson) : undefined;
+  const status = statusFrom(exitCode);
+  return {
+    stack,
+    status,
+    counts: plan ? countChanges(plan) : countsFromText(planText),
+    planText,
+    backend: readIfExists(join(dir, 'backend'))?.trim() || undefined,
+    changedResources: plan ? changedResources(plan) : [],
+    driftedResources: (plan?.resource_drift ?? []).map(
+      ({ address, change }) => `${address}: ${change.actions.join('+')}`,
+    ),
+  };
+}
+
+/** Loads every stack of a results directory, in the given order (or alphabetically). */
+export function loadResults(resultsDir: string, order?: string[]): StackResult[] {
+  const stacks =
+    order ??
+    readdirSync(resultsDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
+  return stacks.map((stack) => loadStackResult(resultsDir, stack));
+}
+
+const STATUS_LABEL: Record<StackStatus, string> = {
+  'no-changes': '✅ no changes',
+  changes: '📝 changes',
+  failed: '❌ failed',
+};
+
+/** A code fence longer than any backtick run inside the text, so plan text cannot close it. */
+function fenceFor(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  return '`'.repeat(longest + 1);
+}
+
+function truncate(text: string, budget: number): string {
+  if (text.length <= budget) return text;
+  const note = `\n… ${text.length - budget} more characters truncated; the full plan is in the job log.`;
+  const keep = Math.max(0, budget - note.length);
+  return `${text.slice(0, keep)}${note}`;
+}
+
+/**
+ * Splits `budget` characters between texts: short texts keep everything, the rest share equally
+ * what is left, so one huge plan cannot hide all the others.
+ */
+export function shareBudget(lengths: number[], budget: number): number[] {
+  const shares = new Array<number>(lengths.length).fill(0);
+  let remaining = Math.max(0, budget);
+  let open = lengths.map((length, index) => ({ length, index }));
+  while (open.length > 0) {
+    const fair = Math.floor(remaining / open.length);
+    const fits = open.filter((item) => item.length <= fair);
+    if (fits.length === 0) {
+      for (const item of open) shares[item.index] = fair;
+      break;
+    }
+    for (const item of fits) {
+      shares[item.index] = item.length;
+      remaining -= item.length;
+    }
+    open = open.filter((item) => item.length > fair);
+  }
+  return shares;
+}
+
+export interface SummaryOptions {
+  /** Heading of the summary. Default: `Terraform plan`. */
+  readonly title?: string;
+  /** Hidden HTML comment the workflow searches for to update its own comment. Default: none. */
+  readonly marker?: string;
+  /** Upper bound of the whole body. Default: 65,000 (GitHub's limit with room for the marker). */
+  readonly maxChars?: number;
+  /** Extra line under the heading, e.g. the commit and run link. Default: none. */
+  readonly subtitle?: string;
+}
+
+function countCell(counts: ChangeCounts | undefined, key: keyof ChangeCounts): string {
+  return counts ? String(counts[key]) : '–';
+}
+
+/** Renders the Markdown summary; the result never exceeds `maxChars`. */
+export function renderSummary(results: StackResult[], options: SummaryOptions = {}): string {
+  const maxChars = Math.min(options.maxChars ?? 65_000, GITHUB_COMMENT_LIMIT);
+  const failed = results.filter((r) => r.status === 'failed').length;
+  const changed = results.filter((r) => r.status === 'changes').length;
+  const head = [
+    ...(options.marker ? [options.marker] : []),
+    `## ${options.title ?? 'Terraform plan'}`,
+    '',
+    ...(options.subtitle ? [options.subtitle, ''] : []),
+    `${results.length} stack(s) in dependency order · ${changed} with changes · ${failed} failed`,
+    '',
+    '| # | Stack | Backend | Result | Add | Change | Destroy | Import |',
+    '|---|---|---|---|---|---|---|---|',
+    ...results.map(
+      (r, i) =>
+        `| ${i + 1} | \`${r.stack}\` | ${r.backend ?? ''} | ${STATUS_LABEL[r.status]} | ${countCell(r.counts, 'add')} | ${countCell(r.counts, 'change')} | ${countCell(r.counts, 'destroy')} | ${countCell(r.counts, 'import')} |`,
+    ),
+    '',
+  ].join('\n');
+
+  const wrappers = results.map((r) => {
+    const fence = fenceFor(r.planText);
+    const open = `<details><summary><code>${r.stack}</code>: ${STATUS_LABEL[r.status]}</summary>\n\n${fence}text\n`;
+    const close = `\n${fence}\n\n</details>\n`;
+    return { open, close };
+  });
+  const wrapperChars = wrappers.reduce((sum, w) => sum + w.open.length + w.close.length, 0);
+  // Truncation notes and the newlines between stacks take room too; reserve it up front so the
+  // total stays under the limit.
+  const textBudget = maxChars - head.length - wrapperChars - (results.length * 81 + 1);
+  if (textBudget < 0) {
+    // Too many stacks to fold every plan: the table alone must do.
+    return truncate(head, maxChars);
+  }
+  const shares = shareBudget(
+    results.map((r) => r.planText.length),
+    textBudget,
+  );
+  const body = results
+    .map((r, i) => {
+      const w = wrappers[i] as { open: string; close: string };
+      const share = shares[i] ?? 0;
+      const text = r.planText.length <= share ? r.planText : truncate(r.planText, share + 80);
+      return `${w.open}${text}${w.close}`;
+    })
+    .join('\n');
+  return `${head}\n${body}`;
+}
+
+function main(argv: string[]): void {
+  const args = new Map<string, string>();
+  for (let i = 0; i < argv.length; i += 2) {
+    const key = argv[i];
+    const value = argv[i + 1];
+    if (!key?.startsWith('--') || value === undefined) {
+      throw new Error(
+        'usage: plan-summary.ts --results dir [--order file] [--title t] [--marker m] [--subtitle s] [--max-chars n]',
+      );
+    }
+    args.set(key.slice(2), value);
+  }
+  const resultsDir = args.get('results');
+  if (!resultsDir) throw new Error('--results is required');
+  const orderFile = args.get('order');
+  const order = orderFile
+    ? readFileSync(orderFile, 'utf8')
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean)
+    : undefined;
+  const maxChars = args.get('max-chars');
+  const markdown = renderSummary(loadResults(resultsDir, order), {
+    title: args.get('title'),
+    marker: args.get('marker'),
+    subtitle: args.get('subtitle'),
+    maxChars: maxChars ? Number(maxChars) : undefined,
+  });
+  process.stdout.write(`${markdown}\n`);
+}
+
+// Run only as a CLI, not when a test imports the functions.
+if (process.argv[1]?.endsWith('plan-summary.ts')) {
+  try {
+    main(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`plan-summary: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
