@@ -25,6 +25,7 @@ export const projectConfig: ProjectConfigInput = {
       eks: {
         kubernetesVersion: '1.33',
         publicAccessCidrs: ['203.0.113.0/24'],
+        deletionProtection: false,
         nodeGroups: [
           {
             name: 'general',

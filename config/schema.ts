@@ -230,6 +230,8 @@ const environmentSchema = z.object({
     /** IAM roles that administer the cluster (the bootstrap deploy role is always added). */
     adminRoleArns: z.array(iamRoleArn).default([]),
     nodeGroups: z.array(nodeGroupSchema).min(1),
+    /** Refuse `DeleteCluster` until turned off. Default: true. */
+    deletionProtection: z.boolean().default(true),
   }),
   database: z.discriminatedUnion('mode', [rdsSchema, inClusterDatabaseSchema]),
   ingress: z.object({

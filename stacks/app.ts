@@ -1,6 +1,7 @@
 import { App } from 'cdktf';
 import type { EnvironmentConfig, ProjectConfig } from '../config';
 import type { BackendContext } from './backend';
+import { BootstrapStack } from './bootstrap-stack';
 import { InfraStack } from './infra-stack';
 import { stackNames } from './names';
 
@@ -14,6 +15,7 @@ export interface PlatformAppProps {
 
 export interface PlatformApp {
   readonly app: App;
+  readonly bootstrap: BootstrapStack;
   readonly infra: ReadonlyMap<string, InfraStack>;
 }
 
@@ -33,6 +35,7 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
     stateBucketRegion: config.bootstrap.region,
   };
 
+  const bootstrap = new BootstrapStack(app, stackNames.bootstrap, { config, backendContext });
   const infra = new Map<string, InfraStack>();
   for (const env of props.environments) {
     infra.set(
@@ -40,5 +43,5 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
       new InfraStack(app, stackNames.infra(env), { config, env, backendContext }),
     );
   }
-  return { app, infra };
+  return { app, bootstrap, infra };
 }

@@ -1,0 +1,43 @@
+import type { Construct } from 'constructs';
+import { TerraformOutput } from 'cdktf';
+import type { ProjectConfig } from '../config';
+import { EcrRepository } from '../modules/ecr-repository';
+import { StateBucket } from '../modules/state-bucket';
+import type { BackendContext } from './backend';
+import { ecrRepositoryName } from './names';
+import { ProjectStack, standardTags } from './project-stack';
+
+export interface BootstrapStackProps {
+  readonly config: ProjectConfig;
+  readonly backendContext: BackendContext;
+}
+
+/**
+ * `bootstrap`, applied once per AWS account before any environment: the Terraform state bucket
+ * the other stacks keep their state in, the API's container registry, and the roles GitHub
+ * Actions assumes through OIDC. It starts on the local backend (it creates the bucket); move its
+ * state into the bucket afterwards with `terraform init -migrate-state` (see README).
+ */
+export class BootstrapStack extends ProjectStack {
+  public readonly stateBucket: StateBucket;
+  public readonly ecr: EcrRepository;
+
+  constructor(scope: Construct, id: string, props: BootstrapStackProps) {
+    const { config } = props;
+    super(scope, id, {
+      backend: config.bootstrap.backend,
+      backendContext: props.backendContext,
+      region: config.bootstrap.region,
+      accountId: config.bootstrap.accountId,
+      tags: standardTags(config.name, 'account', config.repository, config.bootstrap.tags),
+    });
+
+    this.stateBucket = new StateBucket(this, 'state', {
+      bucketName: config.bootstrap.stateBucketName,
+    });
+    this.ecr = new EcrRepository(this, 'ecr', { name: ecrRepositoryName(config) });
+
+    new TerraformOutput(this, 'state_bucket', { value: this.stateBucket.bucketName });
+    new TerraformOutput(this, 'ecr_repository_url', { value: this.ecr.repositoryUrl });
+  }
+}
