@@ -4,6 +4,7 @@ import type { BackendContext } from './backend';
 import { BootstrapStack } from './bootstrap-stack';
 import { InfraStack } from './infra-stack';
 import { stackNames } from './names';
+import { WorkloadsStack } from './workloads-stack';
 
 export interface PlatformAppProps {
   readonly config: ProjectConfig;
@@ -38,10 +39,14 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
   const bootstrap = new BootstrapStack(app, stackNames.bootstrap, { config, backendContext });
   const infra = new Map<string, InfraStack>();
   for (const env of props.environments) {
-    infra.set(
-      env.name,
-      new InfraStack(app, stackNames.infra(env), { config, env, backendContext }),
-    );
+    const envInfra = new InfraStack(app, stackNames.infra(env), { config, env, backendContext });
+    infra.set(env.name, envInfra);
+    new WorkloadsStack(app, stackNames.workloads(env), {
+      config,
+      env,
+      backendContext,
+      infra: envInfra,
+    });
   }
   return { app, bootstrap, infra };
 }

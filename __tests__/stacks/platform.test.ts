@@ -75,3 +75,47 @@ describe('policy', () => {
     expect(stale).toEqual([]);
   });
 });
+
+describe('workloads stacks', () => {
+  const workloads = platform.stacks.filter((stack) => stack.name.endsWith('-workloads'));
+
+  it('exist for every environment and depend on their infra stack', () => {
+    expect(workloads.map((stack) => stack.name).sort()).toEqual([
+      'dev-workloads',
+      'prod-workloads',
+      'staging-workloads',
+    ]);
+    for (const stack of workloads) {
+      expect(stack.dependencies).toContain(`${stack.environment}-infra`);
+    }
+  });
+
+  it.each(workloads.map((stack) => [stack.name, stack] as const))(
+    '%s: configures kubernetes and helm only from the infra stack outputs, with exec auth',
+    (_name, stack) => {
+      for (const provider of ['kubernetes', 'helm']) {
+        const blocks = stack.json.provider?.[provider] ?? [];
+        expect(blocks).toHaveLength(1);
+        const text = JSON.stringify(blocks);
+        const references = text.match(/\$\{[^}]*\}/g) ?? [];
+        expect(references.length).toBeGreaterThan(0);
+        for (const reference of references) {
+          expect(reference).toMatch(
+            new RegExp(
+              `^\\$\\{(base64decode\\()?data\\.terraform_remote_state\\.cross-stack-reference-input-${stack.environment}-infra\\.outputs\\.`,
+            ),
+          );
+        }
+        expect(text).toContain('"get-token"');
+        expect(text).not.toMatch(/"token"\s*:/);
+      }
+    },
+  );
+
+  it.each(workloads.map((stack) => [stack.name, stack] as const))(
+    '%s: takes the image tag from a variable',
+    (_name, stack) => {
+      expect(stack.json.variable?.image_tag).toMatchObject({ type: 'string', nullable: false });
+    },
+  );
+});
