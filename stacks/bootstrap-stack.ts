@@ -1,7 +1,8 @@
 import type { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
-import type { ProjectConfig } from '../config';
+import { environmentsOf, type ProjectConfig } from '../config';
 import { EcrRepository } from '../modules/ecr-repository';
+import { GithubOidc } from '../modules/github-oidc';
 import { StateBucket } from '../modules/state-bucket';
 import type { BackendContext } from './backend';
 import { ecrRepositoryName } from './names';
@@ -21,6 +22,7 @@ export interface BootstrapStackProps {
 export class BootstrapStack extends ProjectStack {
   public readonly stateBucket: StateBucket;
   public readonly ecr: EcrRepository;
+  public readonly github: GithubOidc;
 
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
     const { config } = props;
@@ -37,7 +39,20 @@ export class BootstrapStack extends ProjectStack {
     });
     this.ecr = new EcrRepository(this, 'ecr', { name: ecrRepositoryName(config) });
 
+    this.github = new GithubOidc(this, 'github', {
+      namePrefix: config.name,
+      repository: config.repository,
+      deployEnvironments:
+        config.bootstrap.deployEnvironments ?? environmentsOf(config).map((env) => env.name),
+      stateBucketArn: this.stateBucket.bucketArn,
+      stateKmsKeyArn: this.stateBucket.kmsKeyArn,
+      ecrRepositoryArn: this.ecr.repositoryArn,
+      ecrKmsKeyArn: this.ecr.kmsKeyArn,
+    });
+
     new TerraformOutput(this, 'state_bucket', { value: this.stateBucket.bucketName });
     new TerraformOutput(this, 'ecr_repository_url', { value: this.ecr.repositoryUrl });
+    new TerraformOutput(this, 'github_plan_role_arn', { value: this.github.planRoleArn });
+    new TerraformOutput(this, 'github_deploy_role_arn', { value: this.github.deployRoleArn });
   }
 }

@@ -1,6 +1,4 @@
 import type { Construct } from 'constructs';
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import type { EnvironmentConfig, ProjectConfig } from '../config';
 import { DnsZone } from '../modules/dns-zone';
 import { EksCluster } from '../modules/eks-cluster';
@@ -42,9 +40,6 @@ export class InfraStack extends ProjectStack {
   public readonly zoneId: string;
   /** Present in `rds` database mode. */
   public readonly database?: RdsConnection;
-  /** `arn:<partition>:iam::<account>:role/` (resolved at plan time), for ARNs of known roles. */
-  public readonly accountId: string;
-  public readonly partition: string;
 
   constructor(scope: Construct, id: string, props: InfraStackProps) {
     const { config, env } = props;
@@ -54,14 +49,11 @@ export class InfraStack extends ProjectStack {
       region: env.region,
       accountId: env.accountId,
       tags: standardTags(config.name, env.name, config.repository, env.tags),
+      deployBoundaryPrefix: config.name,
     });
     this.env = env;
     const prefix = envPrefix(config, env);
     const name = clusterName(config, env);
-    const caller = new DataAwsCallerIdentity(this, 'caller');
-    const partition = new DataAwsPartition(this, 'partition');
-    this.accountId = caller.accountId;
-    this.partition = partition.partition;
 
     this.network = new Network(this, 'network', {
       namePrefix: prefix,
@@ -85,7 +77,7 @@ export class InfraStack extends ProjectStack {
 
     // The bootstrap deploy role administers every cluster through an access entry, so a plan from
     // another principal never replaces the cluster's admin (no cluster-creator shortcut).
-    const deployRoleArn = `arn:${partition.partition}:iam::${caller.accountId}:role/${githubRoleNames(config).deploy}`;
+    const deployRoleArn = this.roleArn(githubRoleNames(config).deploy);
     this.cluster = new EksCluster(this, 'eks', {
       clusterName: name,
       kubernetesVersion: env.eks.kubernetesVersion,

@@ -1,7 +1,10 @@
-import { TerraformStack } from 'cdktf';
+import { Aspects, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { BackendConfig } from '../config';
+import { ApplyPermissionsBoundary, deployBoundaryPolicyArn } from '../modules/github-oidc';
 import { configureBackend, type BackendContext } from './backend';
 
 export interface ProjectStackProps {
@@ -12,6 +15,12 @@ export interface ProjectStackProps {
   readonly accountId?: string;
   /** Tags every AWS resource of the stack gets through the provider's `default_tags`. */
   readonly tags: Record<string, string>;
+  /**
+   * Name prefix of the bootstrap deploy role's permissions boundary. When set, every IAM role of
+   * the stack carries that boundary: the deploy role may only create roles that do, so a role it
+   * creates can never hold more than the deploy role itself. Default: no boundary (bootstrap).
+   */
+  readonly deployBoundaryPrefix?: string;
 }
 
 /**
@@ -20,6 +29,9 @@ export interface ProjectStackProps {
  */
 export class ProjectStack extends TerraformStack {
   public readonly awsProvider: AwsProvider;
+  /** Account id and partition of the credentials in use (resolved at plan time). */
+  public readonly accountId: string;
+  public readonly partition: string;
 
   constructor(scope: Construct, id: string, props: ProjectStackProps) {
     super(scope, id);
@@ -29,6 +41,21 @@ export class ProjectStack extends TerraformStack {
       allowedAccountIds: props.accountId ? [props.accountId] : undefined,
       defaultTags: [{ tags: props.tags }],
     });
+    this.accountId = new DataAwsCallerIdentity(this, 'caller').accountId;
+    this.partition = new DataAwsPartition(this, 'partition').partition;
+    if (props.deployBoundaryPrefix !== undefined) {
+      const boundary = deployBoundaryPolicyArn(
+        this.partition,
+        this.accountId,
+        props.deployBoundaryPrefix,
+      );
+      Aspects.of(this).add(new ApplyPermissionsBoundary(boundary));
+    }
+  }
+
+  /** ARN of an IAM role of this account, by name. */
+  roleArn(name: string): string {
+    return `arn:${this.partition}:iam::${this.accountId}:role/${name}`;
   }
 }
 

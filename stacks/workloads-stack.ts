@@ -40,6 +40,7 @@ export class WorkloadsStack extends ProjectStack {
       region: env.region,
       accountId: env.accountId,
       tags: standardTags(config.name, env.name, config.repository, env.tags),
+      deployBoundaryPrefix: config.name,
     });
     const prefix = envPrefix(config, env);
 

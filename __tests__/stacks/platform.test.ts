@@ -119,3 +119,36 @@ describe('workloads stacks', () => {
     },
   );
 });
+
+describe('IAM under the deploy role', () => {
+  const roles = (stackName: string) =>
+    Object.entries(
+      (platform.stack(stackName).json.resource?.aws_iam_role ?? {}) as Record<
+        string,
+        Record<string, unknown>
+      >,
+    );
+
+  it('names the GitHub roles the way environment stacks compute them', () => {
+    const names = roles('bootstrap').map(([, role]) => role.name);
+    expect(names).toEqual(expect.arrayContaining(['hello-github-plan', 'hello-github-deploy']));
+  });
+
+  it.each(
+    platform.stacks
+      .filter((stack) => stack.name !== 'bootstrap')
+      .map((stack) => [stack.name] as const),
+  )(
+    '%s: every role is named under the project prefix and carries the deploy boundary',
+    (stackName) => {
+      const all = roles(stackName);
+      expect(all.length).toBeGreaterThan(0);
+      for (const [, role] of all) {
+        expect(role.name).toMatch(/^hello-/);
+        expect(role.permissions_boundary).toMatch(
+          /:policy\/hello-github-deploy-boundary"?$|:policy\/hello-github-deploy-boundary$/,
+        );
+      }
+    },
+  );
+});
