@@ -321,9 +321,13 @@ export interface AlarmMetricArgs {
   readonly statistic?: string;
   readonly extendedStatistic?: string;
   readonly period: number;
-  readonly unit: string;
 }
 
+/**
+ * The alarm's metric arguments. No `unit`: CloudWatch then matches whatever unit the service
+ * publishes, whereas a unit that differs from the published one silently leaves an alarm
+ * without data.
+ */
 export function alarmMetricArgs(metric: MetricDefinition): AlarmMetricArgs {
   return {
     namespace: metric.namespace,
@@ -333,7 +337,6 @@ export function alarmMetricArgs(metric: MetricDefinition): AlarmMetricArgs {
       ? { extendedStatistic: metric.extendedStatistic }
       : { statistic: statOf(metric) }),
     period: metric.period,
-    unit: metric.unit,
   };
 }
 

@@ -79,7 +79,6 @@ describe('metricCatalog', () => {
       dimensions: alb.targetP99.dimensions,
       extendedStatistic: 'p99',
       period: 300,
-      unit: 'Seconds',
     });
     expect(alarmMetricArgs(alb.elb5xx)).not.toHaveProperty('extendedStatistic');
     expect(dashboardMetric(alb.target5xx)).toEqual([
