@@ -1,4 +1,4 @@
-import { asList, isExpression } from '../engine';
+import { asList } from '../engine';
 import type { PolicyRule, ResourceRef, StackContext } from '../types';
 
 /** One IAM policy statement, normalized from either a policy-document data source or JSON text. */
@@ -90,7 +90,7 @@ export function policyStatements(
     const document = stack.json.data?.aws_iam_policy_document?.[ref[1] as string];
     return document ? fromDataDocument(document) : undefined;
   }
-  if (isExpression(value)) return undefined;
+  // Literal JSON may carry `${...}` references inside its strings; anything else is not readable.
   return fromJson(value);
 }
 
