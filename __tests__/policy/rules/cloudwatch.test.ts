@@ -1,3 +1,4 @@
+import type { Construct } from 'constructs';
 import { EncryptedLogGroup } from '../../../modules/encrypted-log-group';
 import { Network, type NetworkProps } from '../../../modules/network';
 import { evaluate, fakeStack } from '../engine';
@@ -18,16 +19,14 @@ const check = (id: string, stack: StackContext) => {
 const groupStack = (config: Record<string, unknown>) =>
   fakeStack({ aws_cloudwatch_log_group: { g: { name: '/x', ...config } } });
 
-const network =
-  (props: Partial<NetworkProps>) =>
-  (scope: Parameters<typeof synthContext>[0] extends (s: infer S) => void ? S : never) =>
-    new Network(scope, 'network', {
-      namePrefix: 'hello-dev',
-      cidr: '10.10.0.0/16',
-      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-      clusterName: 'hello-dev',
-      ...props,
-    });
+const network = (props: Partial<NetworkProps>) => (scope: Construct) =>
+  new Network(scope, 'network', {
+    namePrefix: 'hello-dev',
+    cidr: '10.10.0.0/16',
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    clusterName: 'hello-dev',
+    ...props,
+  });
 
 describe('CloudWatch rules', () => {
   it('CKV_AWS_158 requires a KMS key', () => {
