@@ -30,9 +30,9 @@ export interface ServiceAlarmsProps {
   readonly unhealthyHostThreshold?: number;
   /** RDS average CPU percent above which to page. Default: 80. */
   readonly rdsCpuPercent?: number;
-  /** RDS free storage in bytes below which to page. Default: 2 GiB (2147483648). */
+  /** RDS free storage in bytes below which to page. Default: 5 GiB (5368709120). */
   readonly rdsFreeStorageBytes?: number;
-  /** RDS freeable memory in bytes below which to page. Default: 128 MiB (134217728). */
+  /** RDS freeable memory in bytes below which to page. Default: 256 MiB (268435456). */
   readonly rdsFreeMemoryBytes?: number;
   /** RDS connections above which to page (keep below the instance's `max_connections`). Default: 80. */
   readonly rdsMaxConnections?: number;
@@ -157,7 +157,7 @@ export class ServiceAlarms extends Construct {
               key: 'rds-free-storage',
               metric: catalog.rds.freeStorage,
               comparison: 'LessThanThreshold',
-              threshold: props.rdsFreeStorageBytes ?? 2 * GIB,
+              threshold: props.rdsFreeStorageBytes ?? 5 * GIB,
               treatMissingData: 'breaching',
               description: 'The database is running out of storage.',
             },
@@ -165,7 +165,7 @@ export class ServiceAlarms extends Construct {
               key: 'rds-free-memory',
               metric: catalog.rds.freeMemory,
               comparison: 'LessThanThreshold',
-              threshold: props.rdsFreeMemoryBytes ?? 128 * MIB,
+              threshold: props.rdsFreeMemoryBytes ?? 256 * MIB,
               treatMissingData: 'breaching',
               description: 'The database is running out of memory and will start swapping.',
             },

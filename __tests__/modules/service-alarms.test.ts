@@ -72,7 +72,7 @@ describe('ServiceAlarms', () => {
       treat_missing_data: 'breaching',
     });
     expect(byName['hello-prod-rds-connections']).toMatchObject({ threshold: 150 });
-    expect(byName['hello-prod-rds-free-memory']).toMatchObject({ threshold: 128 * 1024 ** 2 });
+    expect(byName['hello-prod-rds-free-memory']).toMatchObject({ threshold: 256 * 1024 ** 2 });
   });
 
   it('sends every alarm to the topic on ALARM and on OK', () => {
