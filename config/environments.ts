@@ -45,7 +45,7 @@ export const projectConfig: ProjectConfigInput = {
         replicas: { min: 2, max: 3 },
         resources: {
           requests: { cpu: '100m', memory: '128Mi' },
-          limits: { memory: '256Mi' },
+          limits: { cpu: '500m', memory: '256Mi' },
         },
         logLevel: 'debug',
       },
@@ -86,7 +86,7 @@ export const projectConfig: ProjectConfigInput = {
         replicas: { min: 2, max: 4 },
         resources: {
           requests: { cpu: '200m', memory: '192Mi' },
-          limits: { memory: '384Mi' },
+          limits: { cpu: '1', memory: '384Mi' },
         },
       },
       monitoring: {
@@ -127,7 +127,7 @@ export const projectConfig: ProjectConfigInput = {
         replicas: { min: 3, max: 10 },
         resources: {
           requests: { cpu: '250m', memory: '256Mi' },
-          limits: { memory: '512Mi' },
+          limits: { cpu: '1', memory: '512Mi' },
         },
         drainDelaySeconds: 15,
         terminationGracePeriodSeconds: 45,

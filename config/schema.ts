@@ -263,7 +263,7 @@ const environmentSchema = z.object({
     }),
     resources: z.object({
       requests: z.object({ cpu: kubernetesQuantity, memory: kubernetesQuantity }),
-      limits: z.object({ cpu: kubernetesQuantity.optional(), memory: kubernetesQuantity }),
+      limits: z.object({ cpu: kubernetesQuantity, memory: kubernetesQuantity }),
     }),
     /** Default: "info". */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
@@ -276,7 +276,7 @@ const environmentSchema = z.object({
       }),
     /** Seconds a terminating pod keeps serving so the load balancer deregisters it. Default: 10. */
     drainDelaySeconds: z.number().int().min(0).max(120).default(10),
-    /** Must exceed the drain delay plus in-flight work. Default: 40. */
+    /** At least 2 × drainDelaySeconds + 5: the drain, then as long again for in-flight work. Default: 40. */
     terminationGracePeriodSeconds: z.number().int().min(5).max(600).default(40),
   }),
   monitoring: z.object({
@@ -401,10 +401,11 @@ export function crossFieldIssues(
         message: `must be >= replicas.min (${env.app.replicas.min})`,
       });
     }
-    if (env.app.terminationGracePeriodSeconds < env.app.drainDelaySeconds + 5) {
+    const minimumGrace = 2 * env.app.drainDelaySeconds + 5;
+    if (env.app.terminationGracePeriodSeconds < minimumGrace) {
       issues.push({
         path: at('app', 'terminationGracePeriodSeconds'),
-        message: `must be at least drainDelaySeconds + 5 (${env.app.drainDelaySeconds + 5}) so in-flight requests can finish`,
+        message: `must be at least 2 × drainDelaySeconds + 5 (${minimumGrace}) so in-flight requests can finish`,
       });
     }
     if (

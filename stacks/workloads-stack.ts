@@ -5,10 +5,15 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import type { EnvironmentConfig, ProjectConfig } from '../config';
 import { AppNamespace } from '../modules/app-namespace';
 import { AppServiceAccount } from '../modules/app-service-account';
+import { AppRelease } from '../modules/app-release';
+import { buildAppValues, type AppDatabase, type NetworkPolicyPeer } from '../modules/app-values';
+import { CloudNativePg } from '../modules/cloudnative-pg';
 import { Gp3StorageClass } from '../modules/gp3-storage-class';
+import { ingressEndpoint } from '../modules/ingress-endpoint';
+import { NginxIngress } from '../modules/nginx-ingress';
 import type { BackendContext } from './backend';
 import type { InfraStack } from './infra-stack';
-import { envPrefix } from './names';
+import { ecrRepositoryName, envPrefix } from './names';
 import { ProjectStack, standardTags } from './project-stack';
 
 export interface WorkloadsStackProps {
@@ -21,6 +26,16 @@ export interface WorkloadsStackProps {
 
 /** The API's Kubernetes ServiceAccount (and the IAM role it is bound to). */
 export const APP_SERVICE_ACCOUNT = 'hello-api';
+
+/** The Helm release, Deployment and Service name of the API. */
+export const APP_NAME = 'hello-api';
+
+/** Where the image keeps the RDS CA bundle it verifies the database certificate with (see Dockerfile). */
+export const RDS_CA_BUNDLE_PATH = '/app/certs/rds-global-bundle.pem';
+
+/** Namespaces of the shared controllers. */
+export const INGRESS_NAMESPACE = 'nginx-ingress';
+export const CNPG_OPERATOR_NAMESPACE = 'cnpg-system';
 
 /**
  * `<env>-workloads`: what runs inside the cluster. Its Kubernetes and Helm providers are
@@ -71,9 +86,22 @@ export class WorkloadsStack extends ProjectStack {
     });
 
     const namespace = new AppNamespace(this, 'namespace', { name: env.app.namespace });
-    new Gp3StorageClass(this, 'storage-class', { kmsKeyArn: infra.cluster.ebsKmsKeyArn });
+    const storageClass = new Gp3StorageClass(this, 'storage-class', {
+      kmsKeyArn: infra.cluster.ebsKmsKeyArn,
+    });
 
-    new AppServiceAccount(this, 'service-account', {
+    // The F5 controller binds :80 with NET_BIND_SERVICE, which `restricted` forbids adding.
+    const ingressNamespace = new AppNamespace(this, 'ingress-namespace', {
+      name: INGRESS_NAMESPACE,
+      podSecurityLevel: 'baseline',
+    });
+    const nginx = new NginxIngress(this, 'ingress-controller', {
+      namespace: ingressNamespace.name,
+      ingress: ingressEndpoint(env.ingress.nodePort),
+      vpcCidr: env.network.vpcCidr,
+    });
+
+    const serviceAccount = new AppServiceAccount(this, 'service-account', {
       namePrefix: prefix,
       name: APP_SERVICE_ACCOUNT,
       namespace: namespace.name,
@@ -81,6 +109,71 @@ export class WorkloadsStack extends ProjectStack {
       database: infra.database
         ? { secretArn: infra.database.secretArn, kmsKeyArn: infra.database.secretKmsKeyArn }
         : undefined,
+    });
+
+    let database: AppDatabase;
+    const dependsOn = [nginx.release];
+    if (infra.database) {
+      database = {
+        mode: 'rds',
+        host: infra.database.host,
+        port: `${infra.database.port}`,
+        name: infra.database.databaseName,
+        secretArn: infra.database.secretArn,
+        sslMode: 'verify-full',
+        sslRootCertFile: RDS_CA_BUNDLE_PATH,
+        region: env.region,
+      };
+    } else {
+      if (env.database.mode !== 'in-cluster')
+        throw new Error(`${env.name}: rds mode without an RDS instance`);
+      const operatorNamespace = new AppNamespace(this, 'cnpg-namespace', {
+        name: CNPG_OPERATOR_NAMESPACE,
+      });
+      const postgres = new CloudNativePg(this, 'postgres', {
+        operatorNamespace: operatorNamespace.name,
+        namespace: namespace.name,
+        clusterName: `${APP_NAME}-db`,
+        storageClass: storageClass.name,
+        instances: env.database.instances,
+        storageSize: `${env.database.storageGiB}Gi`,
+      });
+      dependsOn.push(postgres.release);
+      database = {
+        mode: 'in-cluster',
+        secretName: postgres.appSecretName,
+        secretKey: postgres.appSecretKey,
+      };
+    }
+
+    // The managed Prometheus scraper reaches pods from its ENIs in the VPC, not from a pod.
+    const metricsScrapeFrom: NetworkPolicyPeer[] = env.monitoring.managedPrometheus
+      ? [{ ipBlock: { cidr: env.network.vpcCidr } }]
+      : [];
+    new AppRelease(this, 'app', {
+      namespace: namespace.name,
+      dependsOn,
+      values: buildAppValues({
+        applicationName: APP_NAME,
+        imageRepository: `${this.accountId}.dkr.ecr.${config.bootstrap.region}.amazonaws.com/${ecrRepositoryName(config)}`,
+        imageTag: this.imageTag.stringValue,
+        host: env.dns.appHost,
+        serviceAccountName: serviceAccount.name,
+        database,
+        ingressController: { namespace: nginx.namespace, podLabels: nginx.podLabels },
+        ingressClassName: nginx.ingressClassName,
+        autoscaling: { minReplicas: env.app.replicas.min, maxReplicas: env.app.replicas.max },
+        resources: env.app.resources,
+        drainDelaySeconds: env.app.drainDelaySeconds,
+        terminationGracePeriodSeconds: env.app.terminationGracePeriodSeconds,
+        logLevel: env.app.logLevel,
+        timezone: env.app.timezone,
+        prometheus: { operator: env.monitoring.prometheusOperator },
+        metricsScrapeFrom,
+        otel: env.monitoring.otelEndpoint
+          ? { endpoint: env.monitoring.otelEndpoint, serviceName: APP_NAME }
+          : undefined,
+      }),
     });
   }
 }

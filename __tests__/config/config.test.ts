@@ -199,7 +199,7 @@ describe('config validation reports every problem by field path', () => {
         }),
       ),
     ).toEqual([
-      'environments.dev.app.terminationGracePeriodSeconds: must be at least drainDelaySeconds + 5 (35) so in-flight requests can finish',
+      'environments.dev.app.terminationGracePeriodSeconds: must be at least 2 × drainDelaySeconds + 5 (65) so in-flight requests can finish',
     ]);
   });
 });
