@@ -69,6 +69,11 @@ export interface TfcWorkspacesProps {
   readonly vcs?: TfcVcsSettings;
   /** Health assessments (drift detection in HCP Terraform; needs a paid plan). Default: false. */
   readonly assessmentsEnabled?: boolean;
+  /**
+   * Allow destroy plans (`cdktf destroy`/`terraform destroy`). Turn on only for a planned teardown,
+   * apply, destroy, then turn it off again. Default: false.
+   */
+  readonly allowDestroyPlan?: boolean;
   /** Tags on every workspace. Default: none. */
   readonly tags?: Record<string, string>;
 }
@@ -129,7 +134,7 @@ export class TfcWorkspaces extends Construct {
           autoApply: props.autoApply ?? false,
           assessmentsEnabled: props.assessmentsEnabled ?? false,
           // A destroy must be a deliberate, reviewed act (see the teardown guide).
-          allowDestroyPlan: false,
+          allowDestroyPlan: props.allowDestroyPlan ?? false,
           queueAllRuns: false,
           tags: props.tags,
           ...(props.vcs && workingDirectory

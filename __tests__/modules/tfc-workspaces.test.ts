@@ -121,6 +121,18 @@ describe('TfcWorkspaces', () => {
     );
   });
 
+  it('allows destroy plans only when asked to, for a planned teardown', () => {
+    const teardown = synthConstructs(
+      (scope) => new TfcWorkspaces(scope, 'tfc', { ...props, allowDestroyPlan: true }),
+    );
+    for (const w of Object.values(resourcesOf(teardown.json, 'tfe_workspace'))) {
+      expect(w.allow_destroy_plan).toBe(true);
+    }
+    for (const w of Object.values(resourcesOf(json, 'tfe_workspace'))) {
+      expect(w.allow_destroy_plan).toBe(false);
+    }
+  });
+
   it('lets one stack use its own role', () => {
     const other = 'arn:aws:iam::210987654321:role/bootstrap-tfc-run';
     const { json: perStack } = synthConstructs(
