@@ -349,6 +349,18 @@ describe('deploy.yml', () => {
         environment: env,
         'image-tag': '${{ needs.image.outputs.tag }}',
       });
+      // Environments kept on the local backend are skipped with a notice, never applied from CI.
+      const target = job.steps.find((s) => s.id === 'target');
+      expect(target?.run).toContain('scripts/stack-order.ts');
+      expect(target?.env?.TARGET_ENV).toBe(env);
+      const gated = job.steps.filter(
+        (s) =>
+          s.uses?.startsWith('aws-actions/configure-aws-credentials@') ||
+          s.id === 'apply' ||
+          s.id === 'url',
+      );
+      expect(gated).toHaveLength(3);
+      for (const s of gated) expect(s.if).toContain("steps.target.outputs.deployable == 'true'");
       const smoke = job.steps.at(-1) as Step;
       expect(smoke.run).toContain('scripts/smoke-test.ts');
       expect(smoke.env?.SMOKE_BASE_URL).toBe('${{ steps.url.outputs.url }}');
