@@ -50,6 +50,8 @@ export interface LoadBalancerProps {
   readonly enableWaf?: boolean;
   /** Days to keep access logs. Default: 90. */
   readonly accessLogRetentionDays?: number;
+  /** Days to keep WAF logs (CloudWatch). Default: 365, like every other log group. */
+  readonly wafLogRetentionDays?: number;
   /** Serve IPv6 too (dual-stack ALB, AAAA record, ::/0 ingress). Default: false. */
   readonly dualStack?: boolean;
   /** TLS policy of the HTTPS listener. Default: `ELBSecurityPolicy-TLS13-1-2-2021-06` (TLS 1.2/1.3). */
@@ -273,6 +275,7 @@ export class LoadBalancer extends Construct {
       this.webAclArn = new WebAcl(this, 'waf', {
         name: resourceName(props.namePrefix, 'alb', 128),
         resourceArn: alb.arn,
+        logRetentionDays: props.wafLogRetentionDays,
       }).webAclArn;
     }
 

@@ -20,7 +20,7 @@ export interface WebAclProps {
   readonly rateLimitPer5Minutes?: number;
   /** Ship WAF logs to an encrypted CloudWatch log group. Default: true. */
   readonly logging?: boolean;
-  /** Retention of the WAF log group. Default: 90 days. */
+  /** Retention of the WAF log group. Default: 365 days (CKV_AWS_338). */
   readonly logRetentionDays?: number;
 }
 
@@ -110,7 +110,7 @@ export class WebAcl extends Construct {
       const logGroup = new EncryptedLogGroup(this, 'logs', {
         name: logGroupName,
         kmsKeyArn: key.arn,
-        retentionInDays: props.logRetentionDays ?? 90,
+        retentionInDays: props.logRetentionDays ?? 365,
       });
       new Wafv2WebAclLoggingConfiguration(this, 'logging', {
         resourceArn: acl.arn,

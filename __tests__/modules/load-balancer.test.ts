@@ -195,6 +195,9 @@ describe('LoadBalancer', () => {
   it('puts a WAF web ACL on the ALB by default and none when disabled', () => {
     const association = onlyResource(prod.json, 'aws_wafv2_web_acl_association');
     expect(String(association.resource_arn)).toContain('aws_lb.lb_alb');
+    expect(onlyResource(prod.json, 'aws_cloudwatch_log_group').retention_in_days).toBe(365);
+    const shortLogs = synth({ ...prodProps, wafLogRetentionDays: 30 });
+    expect(onlyResource(shortLogs.json, 'aws_cloudwatch_log_group').retention_in_days).toBe(30);
     expect(resourcesOf(dev.json, 'aws_wafv2_web_acl')).toEqual({});
     expect(resourcesOf(dev.json, 'aws_wafv2_web_acl_association')).toEqual({});
   });

@@ -73,7 +73,9 @@ describe('WebAcl', () => {
   it('logs to an encrypted aws-waf-logs- group with credentials redacted, unless turned off', () => {
     const group = onlyResource(json, 'aws_cloudwatch_log_group');
     expect(group.name).toBe('aws-waf-logs-hello-prod-alb');
-    expect(group.retention_in_days).toBe(90);
+    expect(group.retention_in_days).toBe(365);
+    const shorter = onlyResource(synth({ logRetentionDays: 30 }).json, 'aws_cloudwatch_log_group');
+    expect(shorter.retention_in_days).toBe(30);
     expect(String(group.kms_key_id)).toContain('aws_kms_key.');
     const logging = onlyResource(json, 'aws_wafv2_web_acl_logging_configuration');
     expect(String((logging.log_destination_configs as string[])[0])).toContain(
