@@ -78,7 +78,8 @@ export class EcrRepository extends Construct {
     // ECR uses the key through grants it creates for the caller, so the account-controlled key
     // policy is enough; no service principal grant is needed.
     const key = new KmsKey(this, 'key', {
-      alias: `ecr/${props.name}`,
+      // Alias names allow letters, digits, `/`, `_` and `-`; repository names may also hold dots.
+      alias: `ecr/${props.name.replace(/\./g, '-')}`,
       description: `Encrypts the images of ECR repository ${props.name}`,
     });
 

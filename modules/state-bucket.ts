@@ -51,7 +51,8 @@ export class StateBucket extends Construct {
     }
 
     const key = new KmsKey(this, 'key', {
-      alias: props.bucketName,
+      // Alias names allow letters, digits, `/`, `_` and `-`; bucket names may also hold dots.
+      alias: props.bucketName.replace(/\./g, '-'),
       description: `Encrypts the Terraform state in s3://${props.bucketName}`,
     });
 

@@ -78,6 +78,12 @@ describe('EcrRepository', () => {
     expect(lifecycleRules(json).map((rule) => rule.selection.countNumber)).toEqual([1, 5]);
   });
 
+  it('derives a valid KMS alias from a dotted repository name', () => {
+    expect(synth({ name: 'hello/api.v2' }).synthesized).toHaveResourceWithProperties(KmsAlias, {
+      name: 'alias/ecr/hello/api-v2',
+    });
+  });
+
   it.each([
     ['an upper-case name', { name: 'Hello/api' }, /not a valid repository name/],
     ['a trailing slash', { name: 'hello/' }, /not a valid repository name/],

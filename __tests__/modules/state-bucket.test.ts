@@ -1,3 +1,4 @@
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey as AwsKmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
@@ -113,6 +114,13 @@ describe('StateBucket', () => {
       expect(() => synth({ bucketName: name })).toThrow(/not a valid S3 bucket name/);
     },
   );
+
+  it('derives a valid KMS alias from a dotted bucket name', () => {
+    const dotted = synth({ bucketName: 'state.hello.example.com' });
+    expect(dotted.synthesized).toHaveResourceWithProperties(KmsAlias, {
+      name: 'alias/state-hello-example-com',
+    });
+  });
 
   it('rejects a non-positive retention', () => {
     expect(() => synth({ bucketName: 'hello-x', noncurrentVersionExpirationDays: 0 })).toThrow(
