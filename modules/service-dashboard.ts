@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { Fn } from 'cdktf';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { dashboardMetric, type MetricCatalog, type MetricDefinition } from './metric-catalog';
@@ -125,7 +126,9 @@ export class ServiceDashboard extends Construct {
     const region = props.region ?? new DataAwsRegion(this, 'region').region;
     const dashboard = new CloudwatchDashboard(this, 'dashboard', {
       dashboardName: resourceName(props.namePrefix, 'service', 255),
-      dashboardBody: JSON.stringify(dashboardBody(props.catalog, region, props.alarmArns ?? [])),
+      // jsonencode rather than JSON.stringify: the body embeds references (ARN suffixes, alarm
+      // ARNs), and Terraform should render them inside a JSON document it builds itself.
+      dashboardBody: Fn.jsonencode(dashboardBody(props.catalog, region, props.alarmArns ?? [])),
     });
     this.dashboardName = dashboard.dashboardName;
     this.dashboardArn = dashboard.dashboardArn;

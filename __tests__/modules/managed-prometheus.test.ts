@@ -7,6 +7,8 @@ import {
   scrapeConfiguration,
   type ManagedPrometheusProps,
 } from '../../modules/managed-prometheus';
+import { DataAwsEksCluster } from '@cdktf/provider-aws/lib/data-aws-eks-cluster';
+import { danglingReferences } from '../helpers/reference-check';
 import { onlyResource, resourcesOf, synthConstructs } from '../helpers/synth';
 
 const props: ManagedPrometheusProps = {
@@ -184,6 +186,20 @@ describe('ManagedPrometheus', () => {
       expect(text).not.toContain('%{');
       expect(text).not.toMatch(/: [&*]a\d/);
     }
+  });
+
+  it('leaves no reference that Terraform could not resolve, with references in the YAML', async () => {
+    const { json } = synthConstructs((scope) => {
+      const cluster = new DataAwsEksCluster(scope, 'cluster', { name: 'hello-prod' });
+      new ManagedPrometheus(scope, 'amp', {
+        ...props,
+        clusterArn: cluster.arn,
+        clusterName: cluster.name,
+      });
+    });
+    const scrape = onlyResource(json, 'aws_prometheus_scraper').scrape_configuration as string;
+    expect(scrape).toContain('cluster: ${data.aws_eks_cluster.cluster.name}');
+    expect(await danglingReferences(json)).toEqual([]);
   });
 
   it('refuses values that would break PromQL, and too few subnets', () => {

@@ -6,7 +6,8 @@ import {
   type MetricCatalogInputs,
 } from '../../modules/metric-catalog';
 import { ServiceAlarms } from '../../modules/service-alarms';
-import { ServiceDashboard } from '../../modules/service-dashboard';
+import { dashboardBody, ServiceDashboard } from '../../modules/service-dashboard';
+import { danglingReferences } from '../helpers/reference-check';
 import { onlyResource, synthConstructs } from '../helpers/synth';
 
 const catalogInputs: MetricCatalogInputs = {
@@ -22,25 +23,30 @@ interface Widget {
   properties: { metrics?: unknown[][]; alarms?: string[]; region?: string; title?: string };
 }
 
-function synth(catalog: MetricCatalog, withAlarms = true) {
-  const { json, synthesized } = synthConstructs((scope) => {
-    const alarms = withAlarms
-      ? new ServiceAlarms(scope, 'alarms', {
-          namePrefix: 'hello-prod',
-          catalog,
-          alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:hello-prod-alarms',
-        })
-      : undefined;
+const region = 'eu-west-1';
+const alarmArns = [
+  'arn:aws:cloudwatch:eu-west-1:111122223333:alarm:hello-prod-alb-5xx',
+  'arn:aws:cloudwatch:eu-west-1:111122223333:alarm:hello-prod-target-p99',
+];
+
+/** The body as CloudWatch receives it: built, serialized to JSON and parsed back. */
+function body(catalog: MetricCatalog, arns: string[] = alarmArns): { widgets: Widget[] } {
+  return JSON.parse(JSON.stringify(dashboardBody(catalog, region, arns))) as { widgets: Widget[] };
+}
+
+function synth(catalog: MetricCatalog) {
+  return synthConstructs((scope) => {
+    const alarms = new ServiceAlarms(scope, 'alarms', {
+      namePrefix: 'hello-prod',
+      catalog,
+      alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:hello-prod-alarms',
+    });
     new ServiceDashboard(scope, 'dashboard', {
       namePrefix: 'hello-prod',
       catalog,
-      alarmArns: alarms?.alarmArns,
-      region: 'eu-west-1',
+      alarmArns: alarms.alarmArns,
     });
   });
-  const dashboard = onlyResource(json, 'aws_cloudwatch_dashboard');
-  const body = JSON.parse(dashboard.dashboard_body as string) as { widgets: Widget[] };
-  return { synthesized, body };
 }
 
 /** `namespace|name|dim=value,...|stat` for a catalog metric or a dashboard metric line. */
@@ -76,18 +82,11 @@ describe('ServiceDashboard', () => {
     healthCheckId: 'hc-1',
   });
 
-  it('names the dashboard per environment', () => {
-    expect(synth(inCluster).synthesized).toHaveResourceWithProperties(CloudwatchDashboard, {
-      dashboard_name: 'hello-prod-service',
-    });
-  });
-
   it.each([
     ['in-cluster', inCluster],
     ['rds with health check', prod],
-  ])('%s: the body parses and draws only catalog metrics, all of them', (_name, catalog) => {
-    const { body } = synth(catalog);
-    const lines = metricLines(body).map(keyOfLine);
+  ])('%s: the body is JSON and draws only catalog metrics, all of them', (_name, catalog) => {
+    const lines = metricLines(body(catalog)).map(keyOfLine);
     const known = catalogKeys(catalog);
     for (const line of lines) expect(known, line).toContain(line);
     // And every catalog metric is on the dashboard.
@@ -95,38 +94,32 @@ describe('ServiceDashboard', () => {
   });
 
   it('draws database widgets only in rds mode', () => {
-    const titles = (catalog: MetricCatalog) =>
-      synth(catalog).body.widgets.map((w) => w.properties.title);
+    const titles = (catalog: MetricCatalog) => body(catalog).widgets.map((w) => w.properties.title);
     expect(titles(inCluster)).not.toContain('RDS CPU %');
     expect(titles(prod)).toEqual(expect.arrayContaining(['RDS CPU %', 'RDS connections']));
     const namespaces = (catalog: MetricCatalog) =>
-      new Set(metricLines(synth(catalog).body).map((line) => line[0]));
+      new Set(metricLines(body(catalog)).map((line) => line[0]));
     expect(namespaces(inCluster).has('AWS/RDS')).toBe(false);
     expect(namespaces(prod).has('AWS/RDS')).toBe(true);
   });
 
   it('reads the health check from us-east-1 and everything else from the stack region', () => {
-    const { body } = synth(prod);
-    for (const widget of body.widgets.filter((w) => w.type === 'metric')) {
+    for (const widget of body(prod).widgets.filter((w) => w.type === 'metric')) {
       const inR53 = widget.properties.metrics?.some((line) => line[0] === 'AWS/Route53');
-      expect(widget.properties.region).toBe(inR53 ? 'us-east-1' : 'eu-west-1');
+      expect(widget.properties.region).toBe(inR53 ? 'us-east-1' : region);
     }
   });
 
   it('shows the alarms it is given, and no alarm widget without them', () => {
-    const withAlarms = synth(prod).body.widgets.filter((w) => w.type === 'alarm');
-    expect(withAlarms).toHaveLength(1);
-    expect(withAlarms[0]?.properties.alarms).toHaveLength(10);
-    for (const arn of withAlarms[0]?.properties.alarms ?? []) {
-      expect(arn).toMatch(/^\$\{aws_cloudwatch_metric_alarm\..+\.arn\}$/);
-    }
-    expect(synth(prod, false).body.widgets.some((w) => w.type === 'alarm')).toBe(false);
+    const alarmWidgets = body(prod).widgets.filter((w) => w.type === 'alarm');
+    expect(alarmWidgets).toHaveLength(1);
+    expect(alarmWidgets[0]?.properties.alarms).toEqual(alarmArns);
+    expect(body(prod, []).widgets.some((w) => w.type === 'alarm')).toBe(false);
   });
 
   it('lays widgets out on the 24-column grid without overlaps', () => {
-    const { body } = synth(prod);
     const cells = new Set<string>();
-    for (const w of body.widgets as unknown as {
+    for (const w of body(prod).widgets as unknown as {
       x: number;
       y: number;
       width: number;
@@ -139,5 +132,22 @@ describe('ServiceDashboard', () => {
           cells.add(`${x},${y}`);
         }
     }
+  });
+
+  it('synthesizes one dashboard per environment whose body Terraform JSON-encodes', () => {
+    const { synthesized, json } = synth(prod);
+    expect(synthesized).toHaveResourceWithProperties(CloudwatchDashboard, {
+      dashboard_name: 'hello-prod-service',
+    });
+    const text = onlyResource(json, 'aws_cloudwatch_dashboard').dashboard_body as string;
+    expect(text.startsWith('${jsonencode({"widgets" = [')).toBe(true);
+    // The alarm widget references the real alarms; the region comes from the provider.
+    expect(text.match(/aws_cloudwatch_metric_alarm\.[^.]+\.arn/g)).toHaveLength(10);
+    expect(text).toContain('"region" = data.aws_region.');
+    expect(text).toContain('"region" = "us-east-1"');
+  });
+
+  it('leaves no reference that Terraform could not resolve', async () => {
+    expect(await danglingReferences(synth(prod).json)).toEqual([]);
   });
 });
