@@ -10,8 +10,12 @@ import { cidrContains, cidrsOverlap, parseCidr } from '../modules/ipv4';
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 
-/** Kubernetes versions in EKS standard support when this was written (CKV_AWS_339 mirrors it). */
-export const SUPPORTED_KUBERNETES_VERSIONS = ['1.32', '1.33', '1.34'] as const;
+/**
+ * Kubernetes minor versions EKS supports (standard or extended support); CKV_AWS_339 checks the
+ * cluster against this list. Keep it current: drop a version when EKS ends its extended support,
+ * add one when EKS releases it (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html).
+ */
+export const SUPPORTED_KUBERNETES_VERSIONS = ['1.32', '1.33', '1.34', '1.35', '1.36'] as const;
 
 /** PostgreSQL majors RDS offers; the engine version is pinned to the major only. */
 export const SUPPORTED_POSTGRES_MAJORS = ['15', '16', '17'] as const;
@@ -321,7 +325,7 @@ export const projectSchema = z.object({
       ),
     /** Backend of the bootstrap stack itself. Default: local (it creates the bucket). */
     backend: backendSchema.default({ type: 'local' }),
-    /** GitHub environments whose jobs may assume the deploy role. Default: the environment names. */
+    /** GitHub environments whose jobs may assume the deploy role. Default: `release` plus the environment names. */
     deployEnvironments: z.array(z.string().min(1)).optional(),
     tags: z.record(z.string(), z.string()).default({}),
   }),

@@ -32,6 +32,15 @@ const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
  * Uploads that name a non-KMS encryption (e.g. `AES256`) are refused, so the S3 backend must
  * either set `kms_key_id` to `kmsKeyArn` or leave `encrypt` unset and rely on the bucket default.
  */
+/**
+ * Alias (without `alias/`) of the state bucket's KMS key. Backends name it in `kms_key_id`: with
+ * `encrypt = true` and no key, Terraform would request SSE-S3, which the bucket policy refuses.
+ */
+export function stateBucketKeyAlias(bucketName: string): string {
+  // Alias names allow letters, digits, `/`, `_` and `-`; bucket names may also hold dots.
+  return bucketName.replace(/\./g, '-');
+}
+
 export class StateBucket extends Construct {
   public readonly bucketName: string;
   public readonly bucketArn: string;
@@ -51,8 +60,7 @@ export class StateBucket extends Construct {
     }
 
     const key = new KmsKey(this, 'key', {
-      // Alias names allow letters, digits, `/`, `_` and `-`; bucket names may also hold dots.
-      alias: props.bucketName.replace(/\./g, '-'),
+      alias: stateBucketKeyAlias(props.bucketName),
       description: `Encrypts the Terraform state in s3://${props.bucketName}`,
     });
 

@@ -1,5 +1,6 @@
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from 'cdktf';
 import type { BackendConfig } from '../config';
+import { stateBucketKeyAlias } from '../modules/state-bucket';
 
 /** Where local state files live, relative to the repository root. */
 export const LOCAL_STATE_DIR = 'terraform-state';
@@ -44,11 +45,14 @@ export function configureBackend(
       new LocalBackend(stack, { path: `../../../${LOCAL_STATE_DIR}/${stackName}.tfstate` });
       return;
     case 's3': {
+      const bucket = backend.bucket ?? context.stateBucketName;
       new S3Backend(stack, {
-        bucket: backend.bucket ?? context.stateBucketName,
+        bucket,
         key: `${backend.keyPrefix ? `${backend.keyPrefix}/` : ''}${stackName}/terraform.tfstate`,
         region: backend.region ?? context.stateBucketRegion,
         encrypt: true,
+        // The bootstrap bucket only accepts SSE-KMS with its own key (see StateBucket).
+        kmsKeyId: `alias/${stateBucketKeyAlias(bucket)}`,
       });
       // cdktf 0.21 predates S3-native locking (Terraform >= 1.10); DynamoDB locking is deprecated.
       stack.addOverride('terraform.backend.s3.use_lockfile', true);

@@ -8,6 +8,9 @@ import type { BackendContext } from './backend';
 import { ecrRepositoryName } from './names';
 import { ProjectStack, standardTags } from './project-stack';
 
+/** GitHub environment of the deploy workflow's image job (see .github/workflows/deploy.yml). */
+export const RELEASE_ENVIRONMENT = 'release';
+
 export interface BootstrapStackProps {
   readonly config: ProjectConfig;
   readonly backendContext: BackendContext;
@@ -42,8 +45,11 @@ export class BootstrapStack extends ProjectStack {
     this.github = new GithubOidc(this, 'github', {
       namePrefix: config.name,
       repository: config.repository,
-      deployEnvironments:
-        config.bootstrap.deployEnvironments ?? environmentsOf(config).map((env) => env.name),
+      // `release` is the GitHub environment the image job runs in (main and v* tags).
+      deployEnvironments: config.bootstrap.deployEnvironments ?? [
+        RELEASE_ENVIRONMENT,
+        ...environmentsOf(config).map((env) => env.name),
+      ],
       stateBucketArn: this.stateBucket.bucketArn,
       stateKmsKeyArn: this.stateBucket.kmsKeyArn,
       ecrRepositoryArn: this.ecr.repositoryArn,

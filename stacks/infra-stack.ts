@@ -104,6 +104,7 @@ export class InfraStack extends ProjectStack {
       deletionProtection: env.loadBalancer.deletionProtection,
       enableWaf: env.loadBalancer.waf,
       accessLogRetentionDays: env.loadBalancer.accessLogRetentionDays,
+      wafLogRetentionDays: env.monitoring.logRetentionDays,
       dualStack: env.loadBalancer.dualStack,
     });
 

@@ -95,6 +95,7 @@ describe('s3 backend', () => {
         key: 'stacks/dev-infra/terraform.tfstate',
         region: 'eu-west-1',
         encrypt: true,
+        kms_key_id: 'alias/acme-tfstate',
         use_lockfile: true,
       },
     });

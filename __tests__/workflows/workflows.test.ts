@@ -15,6 +15,7 @@ import { parse } from 'yaml';
 import { stackOrder, type CdktfManifest } from '../../scripts/stack-order';
 import { TfcWorkspaces } from '../../modules/tfc-workspaces';
 import { synthConstructs } from '../helpers/synth';
+import { RELEASE_ENVIRONMENT } from '../../stacks/bootstrap-stack';
 
 // The package's ESM build calls require() to load Go's wasm_exec.js, so load its CommonJS build.
 const { runLint } = createRequire(__filename)(
@@ -322,7 +323,15 @@ describe('deploy.yml', () => {
   const dispatch = (
     deploy.on.workflow_dispatch as { inputs: Record<string, { type: string; options?: string[] }> }
   ).inputs;
-  const deployJobs = Object.entries(deploy.jobs).filter(([, job]) => job.environment);
+  // The image job runs in the `release` environment (the deploy role trusts environments, not
+  // tag refs); the deploy jobs are the ones in an application environment.
+  const deployJobs = Object.entries(deploy.jobs).filter(
+    ([name, job]) => job.environment && name !== 'image',
+  );
+
+  it('builds the image in the release environment the deploy role trusts', () => {
+    expect(deploy.jobs.image?.environment).toBe(RELEASE_ENVIRONMENT);
+  });
 
   it('runs only on pushes to main (and release tags) or a manual dispatch', () => {
     expect(Object.keys(deploy.on).sort()).toEqual(['push', 'workflow_dispatch']);

@@ -1,12 +1,9 @@
+import { SUPPORTED_KUBERNETES_VERSIONS } from '../../../config/schema';
 import { asList, isExpression, valueAt } from '../engine';
 import type { PolicyRule, StackContext } from '../types';
 
-/**
- * Kubernetes minor versions EKS supports (standard or extended support). Keep this list current:
- * drop a version when EKS ends its extended support, add one when EKS releases it.
- * https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html
- */
-export const SUPPORTED_EKS_VERSIONS = ['1.32', '1.33', '1.34', '1.35', '1.36'];
+/** The config's list of supported Kubernetes versions is the one source (see config/schema.ts). */
+export const SUPPORTED_EKS_VERSIONS: readonly string[] = SUPPORTED_KUBERNETES_VERSIONS;
 
 export const REQUIRED_EKS_LOG_TYPES = [
   'api',
