@@ -124,7 +124,7 @@ describe.each(cases)('%s', (_label, platform, workloads) => {
 
   it('deploys the image tag from the image_tag variable', () => {
     const image = (
-      releaseValues(workloads, 'application').deployment as {
+      releaseValues(workloads, 'application').deployment as unknown as {
         image: { tag: string; repository: string };
       }
     ).image;
