@@ -40,6 +40,11 @@ export interface EmbeddedOptions {
   maxConnections: number;
   /** 0 picks a free port. */
   port?: number;
+  /**
+   * In-memory mode only: start from a dump made with PGlite's dumpDataDir() instead of running
+   * initdb (about 0.5 s instead of 2+ s; the tests use it).
+   */
+  template?: Blob;
 }
 
 export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
@@ -58,7 +63,9 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
     mkdirSync(dataDir, { recursive: true });
     storage = dataDir;
   }
-  const db = await PGlite.create(dataDir === undefined ? {} : { dataDir });
+  const db = await PGlite.create(
+    dataDir !== undefined ? { dataDir } : options.template ? { loadDataDir: options.template } : {},
+  );
   const server = new PGLiteSocketServer({
     db,
     host: '127.0.0.1',

@@ -65,6 +65,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       logger.info({ drainDelayMs: config.shutdownDrainDelayMs }, 'shutting down: draining');
       await sleep(config.shutdownDrainDelayMs);
       lifecycle.closing = true;
+      logger.info('drain delay over: refusing new connections, finishing in-flight requests');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive sockets become idle as their last response ends; close them as they do.
       const sweeper = setInterval(() => server.closeIdleConnections(), 50);

@@ -12,6 +12,9 @@
  * `useTestApi()` wires the three into beforeAll/afterAll for a test file.
  */
 import { randomBytes } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { Knex } from 'knex';
 import pg from 'pg';
@@ -43,11 +46,46 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
+let pgliteTemplate: Promise<Blob> | undefined;
+
+/**
+ * A blank PGlite data directory, made once per machine and cached in the OS temp folder:
+ * starting from it skips initdb (~0.5 s instead of 2+ s per fresh database).
+ */
+function blankPgliteTemplate(): Promise<Blob> {
+  pgliteTemplate ??= (async () => {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const manifest = path.resolve(
+      __dirname,
+      '../../node_modules/@electric-sql/pglite/package.json',
+    );
+    const { version } = JSON.parse(await readFile(manifest, 'utf8')) as { version: string };
+    const file = path.join(tmpdir(), `hello-api-pglite-${version}-blank.tar`);
+    try {
+      return new Blob([await readFile(file)]);
+    } catch {
+      const db = await PGlite.create();
+      const dump = await db.dumpDataDir('none');
+      await db.close();
+      // Write-then-rename: parallel test workers never read a half-written file.
+      const partial = `${file}.${process.pid}.partial`;
+      await writeFile(partial, Buffer.from(await dump.arrayBuffer()));
+      await rename(partial, file);
+      return dump;
+    }
+  })();
+  return pgliteTemplate;
+}
+
 /** A uniquely named database on TEST_DATABASE_URL's server, or a fresh in-memory PGlite. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (!TEST_DATABASE_URL) {
     // Generous connection limit: the server's pool, migrators and assertion clients at once.
-    const embedded = await startEmbeddedDatabase({ dataDir: 'memory', maxConnections: 40 });
+    const embedded = await startEmbeddedDatabase({
+      dataDir: 'memory',
+      maxConnections: 40,
+      template: await blankPgliteTemplate(),
+    });
     let stopped = false;
     return {
       kind: 'pglite',
