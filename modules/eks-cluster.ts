@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Fn } from 'cdktf';
+import { Fn, type ITerraformDependable } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
@@ -101,6 +101,11 @@ export class EksCluster extends Construct {
   /** KMS key for node root volumes and EBS CSI volumes (use it in the gp3 StorageClass). */
   public readonly ebsKmsKeyArn: string;
   public readonly nodeRoleArn: string;
+  /**
+   * Node groups plus the Pod Identity agent: add-ons whose pods use Pod Identity (e.g. the
+   * CloudWatch observability add-on) must wait for these.
+   */
+  public readonly computeReady: ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: EksClusterProps) {
     super(scope, id);
@@ -357,6 +362,7 @@ export class EksCluster extends Construct {
     this.kmsKeyArn = secretsKey.arn;
     this.ebsKmsKeyArn = ebsKey.arn;
     this.nodeRoleArn = nodeRole.arn;
+    this.computeReady = [...nodeGroupResources, podIdentityAgent];
   }
 }
 

@@ -7,8 +7,17 @@ import { LoadBalancer } from '../modules/load-balancer';
 import { Network } from '../modules/network';
 import { RdsPostgres } from '../modules/rds-postgres';
 import { TlsCertificate } from '../modules/tls-certificate';
+import { AlarmTopic } from '../modules/alarm-topic';
+import { ContainerObservability } from '../modules/container-observability';
+import { LogInsightsQueries } from '../modules/log-insights-queries';
+import { ManagedPrometheus } from '../modules/managed-prometheus';
+import { metricCatalog } from '../modules/metric-catalog';
+import { Route53HealthCheck } from '../modules/route53-health-check';
+import { ServiceAlarms } from '../modules/service-alarms';
+import { ServiceDashboard } from '../modules/service-dashboard';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { BackendContext } from './backend';
-import { availabilityZones, clusterName, envPrefix, githubRoleNames } from './names';
+import { APP_NAME, availabilityZones, clusterName, envPrefix, githubRoleNames } from './names';
 import { ProjectStack, standardTags } from './project-stack';
 
 export interface InfraStackProps {
@@ -40,6 +49,7 @@ export class InfraStack extends ProjectStack {
   public readonly zoneId: string;
   /** Present in `rds` database mode. */
   public readonly database?: RdsConnection;
+  private databaseInstanceId?: string;
 
   constructor(scope: Construct, id: string, props: InfraStackProps) {
     const { config, env } = props;
@@ -51,6 +61,7 @@ export class InfraStack extends ProjectStack {
       tags: standardTags(config.name, env.name, config.repository, env.tags),
       deployBoundaryPrefix: config.name,
     });
+    const tags = standardTags(config.name, env.name, config.repository, env.tags);
     this.env = env;
     const prefix = envPrefix(config, env);
     const name = clusterName(config, env);
@@ -127,6 +138,7 @@ export class InfraStack extends ProjectStack {
         monitoringIntervalSeconds: env.database.monitoringIntervalSeconds,
         logRetentionDays: env.monitoring.logRetentionDays,
       });
+      this.databaseInstanceId = db.instanceIdentifier;
       this.database = {
         host: db.endpoint,
         port: db.port,
@@ -134,6 +146,97 @@ export class InfraStack extends ProjectStack {
         secretArn: db.masterSecretArn,
         secretKmsKeyArn: db.secretKmsKeyArn,
       };
+    }
+
+    this.addMonitoring(env, prefix, tags, name);
+  }
+
+  /**
+   * Logs, metrics, alarms, dashboard and health checks. Alarms and the dashboard draw from one
+   * metric catalog, so what is graphed is exactly what pages.
+   */
+  private addMonitoring(
+    env: EnvironmentConfig,
+    prefix: string,
+    tags: Record<string, string>,
+    cluster: string,
+  ): void {
+    const { monitoring } = env;
+    const topic = new AlarmTopic(this, 'alarm-topic', {
+      namePrefix: prefix,
+      alarmEmails: monitoring.alarmEmails,
+      allowManagedPrometheus: monitoring.managedPrometheus,
+    });
+
+    const observability = new ContainerObservability(this, 'container-observability', {
+      namePrefix: prefix,
+      clusterName: this.cluster.clusterName,
+      logRetentionDays: monitoring.logRetentionDays,
+      dependsOn: this.cluster.computeReady,
+    });
+    new LogInsightsQueries(this, 'log-queries', {
+      namePrefix: prefix,
+      logGroupName: observability.applicationLogGroupName,
+      namespace: env.app.namespace,
+    });
+
+    // Route 53 health-check metrics exist only in us-east-1; its alarm (and topic) live there.
+    const usEast1 = new AwsProvider(this, 'aws-us-east-1', {
+      alias: 'us_east_1',
+      region: 'us-east-1',
+      allowedAccountIds: env.accountId ? [env.accountId] : undefined,
+      defaultTags: [{ tags }],
+    });
+    const healthCheck = new Route53HealthCheck(this, 'health-check', {
+      namePrefix: prefix,
+      appHost: env.dns.appHost,
+      provider: usEast1,
+      alarmEmails: monitoring.alarmEmails,
+    });
+
+    const catalog = metricCatalog({
+      albArnSuffix: this.loadBalancer.albArnSuffix,
+      targetGroupArnSuffix: this.loadBalancer.targetGroupArnSuffix,
+      clusterName: cluster,
+      appNamespace: env.app.namespace,
+      appWorkloadName: APP_NAME,
+      rdsInstanceId: this.databaseInstanceId,
+      healthCheckId: healthCheck.healthCheckId,
+    });
+    const { thresholds } = monitoring;
+    const alarms = new ServiceAlarms(this, 'alarms', {
+      namePrefix: prefix,
+      catalog,
+      alarmTopicArn: topic.topicArn,
+      alb5xxThreshold: thresholds.alb5xxCount,
+      target5xxThreshold: thresholds.target5xxCount,
+      targetP99Seconds: thresholds.targetP99Seconds,
+      rdsCpuPercent: thresholds.rdsCpuPercent,
+      rdsFreeStorageBytes: thresholds.rdsFreeStorageGiB * 1024 ** 3,
+      rdsFreeMemoryBytes: thresholds.rdsFreeableMemoryMiB * 1024 ** 2,
+      rdsMaxConnections: thresholds.rdsConnections,
+      podRestartThreshold: thresholds.podRestarts,
+      nodeCpuPercent: thresholds.nodeCpuPercent,
+    });
+    new ServiceDashboard(this, 'dashboard', {
+      namePrefix: prefix,
+      catalog,
+      alarmArns: alarms.alarmArns,
+      region: env.region,
+    });
+
+    if (monitoring.managedPrometheus) {
+      new ManagedPrometheus(this, 'prometheus', {
+        namePrefix: prefix,
+        clusterArn: this.cluster.clusterArn,
+        clusterName: this.cluster.clusterName,
+        subnetIds: this.network.privateSubnetIds,
+        securityGroupIds: [this.cluster.clusterSecurityGroupId],
+        alarmTopicArn: topic.topicArn,
+        appNamespace: env.app.namespace,
+        appName: APP_NAME,
+        targetP99Seconds: thresholds.targetP99Seconds,
+      });
     }
   }
 }

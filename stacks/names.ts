@@ -12,6 +12,9 @@ export const stackNames = {
   workloads: (env: EnvironmentConfig) => `${env.name}-workloads`,
 } as const;
 
+/** The API's Helm release, Deployment and Service name (Container Insights' `PodName` too). */
+export const APP_NAME = 'hello-api';
+
 /** `<project>-<env>`: the prefix of every resource name of an environment. */
 export const envPrefix = (config: ProjectConfig, env: EnvironmentConfig): string =>
   `${config.name}-${env.name}`;

@@ -10,10 +10,11 @@ import { buildAppValues, type AppDatabase, type NetworkPolicyPeer } from '../mod
 import { CloudNativePg } from '../modules/cloudnative-pg';
 import { Gp3StorageClass } from '../modules/gp3-storage-class';
 import { ingressEndpoint } from '../modules/ingress-endpoint';
+import { subnetCidr } from '../modules/network';
 import { NginxIngress } from '../modules/nginx-ingress';
 import type { BackendContext } from './backend';
 import type { InfraStack } from './infra-stack';
-import { ecrRepositoryName, envPrefix } from './names';
+import { APP_NAME, availabilityZones, ecrRepositoryName, envPrefix } from './names';
 import { ProjectStack, standardTags } from './project-stack';
 
 export interface WorkloadsStackProps {
@@ -26,9 +27,6 @@ export interface WorkloadsStackProps {
 
 /** The API's Kubernetes ServiceAccount (and the IAM role it is bound to). */
 export const APP_SERVICE_ACCOUNT = 'hello-api';
-
-/** The Helm release, Deployment and Service name of the API. */
-export const APP_NAME = 'hello-api';
 
 /** Where the image keeps the RDS CA bundle it verifies the database certificate with (see Dockerfile). */
 export const RDS_CA_BUNDLE_PATH = '/app/certs/rds-global-bundle.pem';
@@ -146,9 +144,12 @@ export class WorkloadsStack extends ProjectStack {
       };
     }
 
-    // The managed Prometheus scraper reaches pods from its ENIs in the VPC, not from a pod.
+    // The managed Prometheus scraper reaches pods from its ENIs in the private subnets, not from
+    // a pod, so the NetworkPolicy admits those subnets (and only them) to /metrics.
     const metricsScrapeFrom: NetworkPolicyPeer[] = env.monitoring.managedPrometheus
-      ? [{ ipBlock: { cidr: env.network.vpcCidr } }]
+      ? availabilityZones(env).map((_zone, index) => ({
+          ipBlock: { cidr: subnetCidr(env.network.vpcCidr, 'private', index) },
+        }))
       : [];
     new AppRelease(this, 'app', {
       namespace: namespace.name,
