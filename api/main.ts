@@ -5,7 +5,11 @@
  */
 import { ConfigError, type AppConfig, describeDatabase, loadConfig } from './config';
 import { createKnex, type ExternalTarget } from './db';
-import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded';
+import {
+  type EmbeddedDatabase,
+  EmbeddedDatabaseUnavailableError,
+  startEmbeddedDatabase,
+} from './embedded';
 import { createLogger, type Logger } from './logger';
 import { migrateToLatest } from './migrator';
 import { startService } from './server';
@@ -93,8 +97,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // Config errors list every bad variable; other start-up errors carry their own message.
-  const message = error instanceof ConfigError ? error.message : (error as Error).stack;
+  // Config and missing-embedded errors explain themselves; anything else needs its stack.
+  const explained =
+    error instanceof ConfigError || error instanceof EmbeddedDatabaseUnavailableError;
+  const message = explained ? (error as Error).message : (error as Error).stack;
   process.stderr.write(`hello-api failed to start: ${message}\n`);
   process.exit(error instanceof ConfigError ? 2 : 1);
 });
