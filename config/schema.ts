@@ -434,6 +434,22 @@ export function crossFieldIssues(
       issues.push(...prodInvariants(env).map((issue) => ({ ...issue, path: at(...issue.path) })));
   }
 
+  // One `tfc` stack with one tfe provider serves every cloud-backend environment.
+  const hostnames = [
+    ...new Set(
+      envs.flatMap(([, env]) => (env.backend.type === 'cloud' ? [env.backend.hostname] : [])),
+    ),
+  ];
+  if (hostnames.length > 1) {
+    const [name] = envs.find(
+      ([, env]) => env.backend.type === 'cloud' && env.backend.hostname !== hostnames[0],
+    )!;
+    issues.push({
+      path: ['environments', name, 'backend', 'hostname'],
+      message: `all cloud backends must use one hostname (${hostnames.join(' vs ')})`,
+    });
+  }
+
   // Environments may be peered or share a transit gateway later: their VPCs must not overlap.
   for (let i = 0; i < envs.length; i++) {
     for (let j = i + 1; j < envs.length; j++) {

@@ -4,6 +4,7 @@ import type { BackendContext } from './backend';
 import { BootstrapStack } from './bootstrap-stack';
 import { InfraStack } from './infra-stack';
 import { stackNames } from './names';
+import { cloudWorkspaceGroups, TfcStack } from './tfc-stack';
 import { WorkloadsStack } from './workloads-stack';
 
 export interface PlatformAppProps {
@@ -37,10 +38,18 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
   };
 
   const bootstrap = new BootstrapStack(app, stackNames.bootstrap, { config, backendContext });
+  // Workspaces must exist before the first plan of a cloud-backend stack.
+  const groups = cloudWorkspaceGroups(config, props.environments);
+  const tfc =
+    groups.length > 0
+      ? new TfcStack(app, stackNames.tfc, { config, groups, backendContext })
+      : undefined;
+
   const infra = new Map<string, InfraStack>();
   for (const env of props.environments) {
     const envInfra = new InfraStack(app, stackNames.infra(env), { config, env, backendContext });
     infra.set(env.name, envInfra);
+    if (tfc && env.backend.type === 'cloud') envInfra.addDependency(tfc);
     new WorkloadsStack(app, stackNames.workloads(env), {
       config,
       env,

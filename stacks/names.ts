@@ -8,6 +8,7 @@ import type { EnvironmentConfig, ProjectConfig } from '../config';
  */
 export const stackNames = {
   bootstrap: 'bootstrap',
+  tfc: 'tfc',
   infra: (env: EnvironmentConfig) => `${env.name}-infra`,
   workloads: (env: EnvironmentConfig) => `${env.name}-workloads`,
 } as const;

@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { Fn, TerraformVariable } from 'cdktf';
+import { Fn, TerraformOutput, TerraformVariable } from 'cdktf';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import type { EnvironmentConfig, ProjectConfig } from '../config';
@@ -82,6 +82,12 @@ export class WorkloadsStack extends ProjectStack {
       description: 'Tag of the API image in ECR to deploy; CI sets it to the commit SHA.',
       nullable: false,
     });
+
+    // Read by the plan and drift workflows (plan with the tag actually deployed) and the smoke test.
+    new TerraformOutput(this, 'image-tag-output', {
+      value: this.imageTag.stringValue,
+    }).overrideLogicalId('image_tag');
+    new TerraformOutput(this, 'app_host', { value: env.dns.appHost, staticId: true });
 
     const namespace = new AppNamespace(this, 'namespace', { name: env.app.namespace });
     const storageClass = new Gp3StorageClass(this, 'storage-class', {

@@ -116,6 +116,9 @@ describe('workloads stacks', () => {
     '%s: takes the image tag from a variable',
     (_name, stack) => {
       expect(stack.json.variable?.image_tag).toMatchObject({ type: 'string', nullable: false });
+      // The workflows read these back: plan/drift with the deployed tag, smoke test the host.
+      expect(stack.json.output?.image_tag?.value).toBe('${var.image_tag}');
+      expect(stack.json.output?.app_host?.value).toMatch(/^hello(-\w+)?\.example\.com$/);
     },
   );
 });
