@@ -151,10 +151,12 @@ async function main(argv: string[]): Promise<number> {
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => {
+      process.exitCode = code;
+    },
     (error: unknown) => {
       console.error(error instanceof Error ? error.message : error);
-      process.exit(2);
+      process.exitCode = 2;
     },
   );
 }
