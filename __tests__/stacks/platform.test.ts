@@ -27,6 +27,28 @@ describe('the synthesized platform', () => {
   );
 
   it.each(platform.stacks.map((stack) => [stack.name, stack] as const))(
+    '%s: declares a provider for every resource and data source type (cdktf validation is skipped)',
+    (_name, stack) => {
+      const types = [
+        ...Object.keys(stack.json.resource ?? {}),
+        ...Object.keys(stack.json.data ?? {}),
+      ];
+      const providers = new Set(Object.keys(stack.json.provider ?? {}));
+      const needed = new Set(
+        types
+          .filter((type) => type !== 'terraform_remote_state')
+          .map((type) => type.split('_')[0]!),
+      );
+      expect([...needed].filter((provider) => !providers.has(provider))).toEqual([]);
+      const required = Object.keys(
+        (stack.json.terraform as { required_providers?: Record<string, unknown> })
+          .required_providers ?? {},
+      );
+      expect(required.sort()).toEqual([...providers].sort());
+    },
+  );
+
+  it.each(platform.stacks.map((stack) => [stack.name, stack] as const))(
     '%s: tags every AWS resource through the provider default_tags',
     (_name, stack) => {
       const providers = (stack.json.provider?.aws ?? []) as {
