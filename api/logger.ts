@@ -4,18 +4,18 @@ import type { LogLevel } from './config';
 export type { Logger };
 
 /**
- * JSON logs on stdout. Anything that could carry a credential is redacted by key, as a second
- * line of defence: code never logs connection strings or passwords on purpose.
+ * JSON logs on stdout, one object per line, `time` in epoch milliseconds (pino's default: the
+ * cheapest, and what log shippers parse natively).
+ *
+ * No `redact` option on purpose: it cost ~3 µs per log line on the hot path (bench:api). Secrets
+ * are kept out of logs at the source instead: config values are never logged whole
+ * (`describeDatabase`), Knex's `debug` (SQL echo) is off, and errors are logged as name, code
+ * and message without the SQL text (problem-handler.ts).
  */
 export function createLogger(level: LogLevel): Logger {
   return pino({
     level,
     base: { service: 'hello-api' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: {
-      paths: ['password', '*.password', 'connectionString', '*.connectionString', 'DATABASE_URL'],
-      censor: '[redacted]',
-    },
     formatters: { level: (label) => ({ level: label }) },
   });
 }
