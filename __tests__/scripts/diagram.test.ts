@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DEFAULT_OUTPUT, generate, outdatedFiles, README_PATH } from '../../scripts/diagram';
 import { describeModule } from '../../scripts/diagram/describe';
 import {
+  drawnEdges,
   README_END,
   README_START,
   readmeSectionOf,
@@ -62,7 +63,7 @@ function fixture(): SynthOutput {
             load_balancer_arn: '${aws_lb.lb.arn}',
             port: 443,
             protocol: 'HTTPS',
-            certificate_arn: 'arn:aws:acm:x:1:certificate/abc',
+            certificate_arn: '${aws_acm_certificate.cert.arn}',
             default_action: [
               { type: 'forward', target_group_arn: '${aws_lb_target_group.tg.arn}' },
             ],
@@ -70,6 +71,15 @@ function fixture(): SynthOutput {
         ],
       },
       aws_route53_record: {
+        validation: [
+          'cert/validation',
+          {
+            name: '${each.value.name}',
+            for_each:
+              '${{ for o in aws_acm_certificate.cert.domain_validation_options : o.domain_name => o }}',
+            zone_id: '${data.aws_route53_zone.zone.zone_id}',
+          },
+        ],
         alias: [
           'front/alias',
           {
@@ -80,6 +90,19 @@ function fixture(): SynthOutput {
           },
         ],
       },
+      aws_acm_certificate: {
+        cert: ['cert/certificate', { domain_name: 'www.example.org', validation_method: 'DNS' }],
+      },
+      aws_cloudwatch_metric_alarm: {
+        errors: [
+          'alerts/errors',
+          {
+            dimensions: { LoadBalancer: '${aws_lb.lb.arn_suffix}' },
+            alarm_actions: ['${aws_sns_topic.pager.arn}'],
+          },
+        ],
+      },
+      aws_sns_topic: { pager: ['pager/topic', { name: 'pager' }] },
       aws_db_instance: {
         db: [
           'sql/instance',
@@ -179,9 +202,12 @@ describe('diagram model on a synthetic platform', () => {
   it('has one node per module named after its construct path, data on the stack folded away', () => {
     expect(model.stacks.map((stack) => stack.name)).toEqual(['prod-infra', 'prod-workloads']);
     expect(model.stacks[0]?.nodes.map((entry) => entry.id)).toEqual([
+      'prod_infra__alerts',
+      'prod_infra__cert',
       'prod_infra__edge_dns',
       'prod_infra__front',
       'prod_infra__net',
+      'prod_infra__pager',
       'prod_infra__sql',
       'prod_infra__watch',
     ]);
@@ -274,6 +300,51 @@ describe('diagram model on a synthetic platform', () => {
     });
   });
 
+  it('boxes the modules that only watch the platform, the alerting topic included', () => {
+    expect(model.stacks[0]?.groups).toEqual([
+      {
+        id: 'prod_infra___observability',
+        title: 'observability',
+        nodes: ['prod_infra__alerts', 'prod_infra__pager', 'prod_infra__watch'],
+      },
+    ]);
+    expect(model.stacks[1]?.groups).toEqual([]);
+  });
+
+  it('draws what the box watches from the watched module, and cycle-closing references turned', () => {
+    const drawn = drawnEdges(model);
+    // alerts → front (the alarm's dimension) becomes one faint line from the ALB to the box.
+    expect(drawn).toContainEqual({
+      from: 'prod_infra__front',
+      to: 'prod_infra___observability',
+      style: 'watch',
+      label: undefined,
+    });
+    expect(
+      drawn.some((edge) => edge.from === 'prod_infra__alerts' && edge.to === 'prod_infra__front'),
+    ).toBe(false);
+    // Inside the box the real reference stays.
+    expect(drawn).toContainEqual({
+      from: 'prod_infra__alerts',
+      to: 'prod_infra__pager',
+      style: 'reference',
+      label: undefined,
+    });
+    // cert → edge-dns closes a cycle with edge-dns ==> front → cert: drawn from the zone down.
+    expect(drawn).toContainEqual({
+      from: 'prod_infra__edge_dns',
+      to: 'prod_infra__cert',
+      style: 'against-flow',
+      label: undefined,
+    });
+    expect(drawn).toContainEqual({
+      from: 'prod_infra__front',
+      to: 'prod_infra__cert',
+      style: 'reference',
+      label: undefined,
+    });
+  });
+
   it('writes a Mermaid flowchart with subgraphs, thick traffic edges and a highlight class', () => {
     const text = toMermaid(model);
     expect(text.startsWith('flowchart TB\n')).toBe(true);
@@ -284,6 +355,11 @@ describe('diagram model on a synthetic platform', () => {
     expect(text).toContain('prod_infra__front --> prod_infra__net');
     expect(text).toMatch(/class user,prod_infra__edge_dns,.*prod_infra__sql traffic/);
     expect(text).toContain('linkStyle 0,1,2,3,4 ');
+    expect(text).toContain(
+      '    subgraph prod_infra___observability["observability"]\n      prod_infra__alerts[',
+    );
+    expect(text).toContain('prod_infra__edge_dns --- prod_infra__cert');
+    expect(text).toContain('prod_infra__front -.- prod_infra___observability');
     expect(toMermaid(buildModel(fixture(), 'prod'))).toBe(text);
   });
 

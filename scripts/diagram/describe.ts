@@ -369,6 +369,41 @@ function serviceAccounts(items: readonly TerraformItem[]): string[] {
   );
 }
 
+function prometheus(items: readonly TerraformItem[]): string[] {
+  const parts = ['Managed Prometheus'];
+  const scrapers = ofType(items, 'aws_prometheus_scraper').length;
+  if (scrapers > 0) parts.push(scrapers === 1 ? 'scraper' : plural(scrapers, 'scraper'));
+  const extras: string[] = [];
+  if (ofType(items, 'aws_prometheus_rule_group_namespace').length > 0) extras.push('alert rules');
+  if (ofType(items, 'aws_prometheus_alert_manager_definition').length > 0)
+    extras.push('Alertmanager');
+  return [parts.join(' + '), ...(extras.length > 0 ? [extras.join(' · ')] : [])];
+}
+
+function healthChecks(items: readonly TerraformItem[]): string[] {
+  return ofType(items, 'aws_route53_health_check').map((check) => {
+    const fqdn = literal(check.config.fqdn);
+    const path = literal(check.config.resource_path) ?? '';
+    const scheme = literalNumber(check.config.port) === 443 ? 'https' : 'http';
+    return fqdn ? `Route 53 health check ${scheme}://${fqdn}${path}` : 'Route 53 health check';
+  });
+}
+
+function topics(items: readonly TerraformItem[]): string[] {
+  return ofType(items, 'aws_sns_topic').map((topic) => {
+    const protocols = [
+      ...new Set(
+        referencing(items, 'aws_sns_topic_subscription', topic)
+          .map((subscription) => literal(subscription.config.protocol))
+          .filter((protocol): protocol is string => protocol !== undefined),
+      ),
+    ];
+    const encrypted = topic.config.kms_master_key_id !== undefined ? ' (KMS)' : '';
+    const to = protocols.length > 0 ? ` → ${protocols.join(', ')}` : '';
+    return `SNS ${literal(topic.config.name) ?? 'topic'}${encrypted}${to}`;
+  });
+}
+
 function counted(type: string, singular: string, pluralForm?: string): Describer {
   return {
     trigger: type,
@@ -439,13 +474,26 @@ const DESCRIBERS: readonly Describer[] = [
     consumes: ['kubernetes_service_account_v1'],
     describe: serviceAccounts,
   },
+  {
+    trigger: 'aws_prometheus_workspace',
+    consumes: [
+      'aws_prometheus_workspace',
+      'aws_prometheus_scraper',
+      'aws_prometheus_rule_group_namespace',
+      'aws_prometheus_alert_manager_definition',
+    ],
+    describe: prometheus,
+  },
+  {
+    trigger: 'aws_route53_health_check',
+    consumes: ['aws_route53_health_check'],
+    describe: healthChecks,
+  },
   counted('aws_cloudwatch_metric_alarm', 'CloudWatch alarm'),
   counted('aws_cloudwatch_composite_alarm', 'composite alarm'),
-  counted('aws_sns_topic', 'SNS topic'),
+  { trigger: 'aws_sns_topic', consumes: ['aws_sns_topic'], describe: topics },
   counted('aws_cloudwatch_dashboard', 'CloudWatch dashboard'),
   counted('aws_cloudwatch_query_definition', 'Logs Insights query', 'Logs Insights queries'),
-  counted('aws_prometheus_workspace', 'Managed Prometheus workspace'),
-  counted('aws_prometheus_scraper', 'Prometheus scraper'),
   {
     trigger: 'aws_eks_addon',
     consumes: ['aws_eks_addon'],
@@ -466,6 +514,14 @@ const DESCRIBERS: readonly Describer[] = [
   counted('tfe_workspace', 'Terraform Cloud workspace'),
   counted('tfe_project', 'Terraform Cloud project'),
 ];
+
+/** Plumbing or supporting resources (route tables, rules, KMS keys, roles, log groups). */
+export function isSupportingType(type: string): boolean {
+  return (
+    MINOR_TYPES.some((pattern) => pattern.test(type)) ||
+    SUPPORTING.some(([supporting]) => supporting === type)
+  );
+}
 
 /** `aws_cloudwatch_metric_stream` → `cloudwatch metric stream`. */
 function plainType(type: string): string {

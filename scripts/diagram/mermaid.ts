@@ -24,15 +24,102 @@ function nodeLabel(node: DiagramNode): string {
   return [`<b>${escapeLabel(node.module)}</b>`, ...node.lines.map(escapeLabel)].join('<br/>');
 }
 
-const ARROWS: Record<DiagramEdge['kind'], string> = {
+/**
+ * How an edge is drawn. Dagre ranks every edge source above its target, so two kinds of
+ * reference are drawn without an arrowhead from the module that is used to its user, which keeps
+ * the traffic path reading downwards:
+ * - `watch`: from a watched module to the observability box (alarms, dashboards, queries), which
+ *   then sits below what it watches;
+ * - `against-flow`: a reference that would otherwise close a cycle with the traffic path (the TLS
+ *   module writes validation records into the DNS zone the traffic enters by).
+ */
+export type DrawnStyle = DiagramEdge['kind'] | 'watch' | 'against-flow';
+
+export interface DrawnEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly style: DrawnStyle;
+  readonly label?: string;
+}
+
+const ARROWS: Record<DrawnStyle, string> = {
   traffic: '==>',
   reference: '-->',
   'cross-stack': '-.->',
+  watch: '-.-',
+  'against-flow': '---',
 };
 
-function edgeLine(edge: DiagramEdge): string {
+function edgeLine(edge: DrawnEdge): string {
   const label = edge.label ? `|"${escapeLabel(edge.label)}"|` : '';
-  return `  ${edge.from} ${ARROWS[edge.kind]}${label} ${edge.to}`;
+  return `  ${edge.from} ${ARROWS[edge.style]}${label} ${edge.to}`;
+}
+
+/** True when `to` can reach `from` over the edges drawn so far (adding from → to closes a cycle). */
+function reaches(edges: readonly DrawnEdge[], start: string, goal: string): boolean {
+  const seen = new Set<string>();
+  const pending = [start];
+  while (pending.length > 0) {
+    const current = pending.pop() as string;
+    if (current === goal) return true;
+    if (seen.has(current)) continue;
+    seen.add(current);
+    for (const edge of edges) if (edge.from === current) pending.push(edge.to);
+  }
+  return false;
+}
+
+/**
+ * The edges as drawn. An edge between a grouped module and a module outside its group attaches to
+ * the group's box, so one line says "observability watches the ALB" rather than one per alarm,
+ * dashboard and query module; traffic edges are never merged or turned.
+ */
+export function drawnEdges(model: DiagramModel): DrawnEdge[] {
+  const groupOf = new Map<string, string>();
+  for (const group of model.stacks.flatMap((stack) => stack.groups)) {
+    for (const node of group.nodes) groupOf.set(node, group.id);
+  }
+  const candidates: DrawnEdge[] = [];
+  const seen = new Set<string>();
+  for (const edge of model.edges) {
+    let { from, to } = edge;
+    let style: DrawnStyle = edge.kind;
+    if (edge.kind !== 'traffic' && groupOf.get(from) !== groupOf.get(to)) {
+      from = groupOf.get(from) ?? from;
+      to = groupOf.get(to) ?? to;
+      if (groupOf.get(edge.from) !== undefined) [from, to, style] = [to, from, 'watch'];
+    }
+    // One line per pair of boxes, whichever way it was found first.
+    const pair = [from, to].sort().join('<->');
+    if (from === to || seen.has(pair)) continue;
+    seen.add(pair);
+    candidates.push({ from, to, style, label: edge.label });
+  }
+
+  // Which references close a cycle depends on the order they are looked at. References into the
+  // traffic path are looked at last, those into its first hops the very last, so the ones turned
+  // are those pointing back towards the entrance (the TLS module using the DNS zone).
+  const position = new Map(model.trafficPath.map((node, index) => [node, index]));
+  const lateness = (edge: DrawnEdge): number =>
+    edge.style === 'traffic'
+      ? -1
+      : position.has(edge.to)
+        ? model.trafficPath.length - (position.get(edge.to) ?? 0)
+        : 0;
+  const order = candidates
+    .map((edge, index) => ({ edge, index }))
+    .sort((a, b) => lateness(a.edge) - lateness(b.edge) || a.index - b.index);
+  const placed: DrawnEdge[] = [];
+  const drawn = new Map<number, DrawnEdge>();
+  for (const { edge, index } of order) {
+    const turned =
+      edge.style !== 'traffic' && edge.style !== 'watch' && reaches(placed, edge.to, edge.from)
+        ? { ...edge, from: edge.to, to: edge.from, style: 'against-flow' as const }
+        : edge;
+    placed.push(turned);
+    drawn.set(index, turned);
+  }
+  return candidates.map((_, index) => drawn.get(index) as DrawnEdge);
 }
 
 /** The Mermaid flowchart source (no code fence). Deterministic for the same model. */
@@ -45,12 +132,25 @@ export function toMermaid(model: DiagramModel): string {
     const scope =
       stack.environment === 'account' ? 'per account' : `environment ${stack.environment}`;
     lines.push(`  subgraph ${stack.id}["${escapeLabel(stack.name)} (${scope})"]`);
-    for (const node of stack.nodes) lines.push(`    ${node.id}["${nodeLabel(node)}"]`);
+    const grouped = new Set(stack.groups.flatMap((group) => group.nodes));
+    for (const node of stack.nodes) {
+      if (!grouped.has(node.id)) lines.push(`    ${node.id}["${nodeLabel(node)}"]`);
+    }
+    for (const group of stack.groups) {
+      lines.push(`    subgraph ${group.id}["${escapeLabel(group.title)}"]`);
+      for (const node of stack.nodes.filter((entry) => group.nodes.includes(entry.id))) {
+        lines.push(`      ${node.id}["${nodeLabel(node)}"]`);
+      }
+      lines.push('    end');
+    }
     lines.push('  end');
   }
-  lines.push(...model.edges.map(edgeLine));
+  const edges = drawnEdges(model);
+  const groupIds = new Set(model.stacks.flatMap((stack) => stack.groups.map((group) => group.id)));
+  lines.push(...edges.map(edgeLine));
 
   lines.push('  classDef module fill:#f8fafc,stroke:#64748b,color:#0f172a,text-align:left');
+  lines.push('  classDef group fill:#f1f5f9,stroke:#94a3b8,stroke-dasharray:4 3');
   lines.push(
     `  classDef traffic fill:#fff7ed,stroke:${TRAFFIC_COLOUR},stroke-width:3px,color:#0f172a`,
   );
@@ -60,20 +160,20 @@ export function toMermaid(model: DiagramModel): string {
     .filter((id) => !onPath.has(id));
   if (modules.length > 0) lines.push(`  class ${modules.join(',')} module`);
   if (onPath.size > 0) lines.push(`  class ${[...onPath].join(',')} traffic`);
-  const positionsOf = (kind: DiagramEdge['kind']): number[] =>
-    model.edges
-      .map((edge, position) => (edge.kind === kind ? position : -1))
+  if (groupIds.size > 0) lines.push(`  class ${[...groupIds].join(',')} group`);
+  const positionsOf = (...styles: DrawnStyle[]): number[] =>
+    edges
+      .map((edge, position) => (styles.includes(edge.style) ? position : -1))
       .filter((position) => position >= 0);
-  const trafficEdges = positionsOf('traffic');
-  if (trafficEdges.length > 0) {
-    lines.push(
-      `  linkStyle ${trafficEdges.join(',')} stroke:${TRAFFIC_COLOUR},stroke-width:4px,color:${TRAFFIC_COLOUR}`,
-    );
-  }
-  // Dotted lines are faint by default; cross-stack links matter as much as the others.
-  const crossStackEdges = positionsOf('cross-stack');
-  if (crossStackEdges.length > 0) {
-    lines.push(`  linkStyle ${crossStackEdges.join(',')} stroke:#475569,stroke-width:1.5px`);
+  const linkStyles: Array<[positions: number[], style: string]> = [
+    [positionsOf('traffic'), `stroke:${TRAFFIC_COLOUR},stroke-width:4px,color:${TRAFFIC_COLOUR}`],
+    // Dotted lines are faint by default; cross-stack links matter as much as the others.
+    [positionsOf('cross-stack'), 'stroke:#475569,stroke-width:1.5px'],
+    // What the observability box watches is secondary: lighter, so the platform stays in front.
+    [positionsOf('watch'), 'stroke:#94a3b8,stroke-width:1px'],
+  ];
+  for (const [positions, style] of linkStyles) {
+    if (positions.length > 0) lines.push(`  linkStyle ${positions.join(',')} ${style}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -118,10 +218,17 @@ export function architectureMarkdown(model: DiagramModel, options: DocumentOptio
     `# Architecture (${model.environment})`,
     '',
     'One box per stack, one node per module (the construct directly under the stack), labelled with',
-    'its main resources; route tables, rules, attachments and policies are folded into their module.',
-    'Arrows point from a module to what it uses: `-->` a reference inside a stack, `-.->` a',
-    'cross-stack reference (a remote-state output, or an image pulled from the registry), and the',
-    "thick highlighted `==>` path is a user's request from DNS to the database.",
+    'its main resources; route tables, rules, attachments and policies are folded into their module,',
+    'and modules that only watch the platform (alarms, dashboards, queries, health checks, Prometheus)',
+    'share an "observability" box. How to read the lines:',
+    '',
+    "- thick orange `==>`: a user's request, from DNS through the load balancer and ingress to the app",
+    '  and its database (derived from resource types, not from names);',
+    '- `-->`: the module uses the one the arrow points to (a Terraform reference inside a stack);',
+    '- `-.->`: the same across stacks (a remote-state output, or an image pulled from the registry);',
+    '- plain `---`: a reference drawn against the flow to keep the request path reading downwards:',
+    '  the lower module uses the upper one;',
+    '- faint `-.-`: what the observability box watches.',
     '',
     mermaidBlock(model).trimEnd(),
     '',

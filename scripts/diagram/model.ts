@@ -5,7 +5,7 @@
  * types (Route 53 alias → load balancer → the ingress release on the target port → the release
  * behind that ingress class → its database).
  */
-import { describeModule } from './describe';
+import { describeModule, isSupportingType } from './describe';
 import type { SynthesizedStack, SynthOutput } from './synth-output';
 import { addressTokens, itemsOf, remoteOutputRefs, type TerraformItem } from './terraform-items';
 import { blocks, findKeys, helmValues, literal, literalNumber } from './values';
@@ -23,11 +23,20 @@ export interface DiagramNode {
   readonly lines: readonly string[];
 }
 
+/** Modules of one stack drawn together in a box of their own (e.g. observability). */
+export interface DiagramGroup {
+  /** Mermaid id, `<stack>___<group>`: three underscores never come out of `mermaidId`. */
+  readonly id: string;
+  readonly title: string;
+  readonly nodes: readonly string[];
+}
+
 export interface DiagramStack {
   readonly id: string;
   readonly name: string;
   readonly environment: string;
   readonly nodes: readonly DiagramNode[];
+  readonly groups: readonly DiagramGroup[];
 }
 
 export type EdgeKind = 'traffic' | 'reference' | 'cross-stack';
@@ -264,6 +273,44 @@ function findTrafficPath(index: EnvironmentIndex, edges: readonly DiagramEdge[])
   return hops;
 }
 
+/** Resource types that watch the platform rather than serve its traffic. */
+const OBSERVABILITY_TYPES: readonly RegExp[] = [
+  /^aws_cloudwatch_(metric_alarm|composite_alarm|dashboard|query_definition|metric_stream|log_metric_filter)$/,
+  /^aws_route53_health_check$/,
+  /^aws_prometheus_/,
+  /^aws_grafana_/,
+];
+const ALERTING_TYPES = new Set([
+  'aws_cloudwatch_metric_alarm',
+  'aws_cloudwatch_composite_alarm',
+  'aws_prometheus_alert_manager_definition',
+]);
+
+/**
+ * A module is observability when every main resource it has watches the platform: alarms,
+ * dashboards, queries, health checks, Prometheus, an add-on that ships metrics or logs, or an SNS
+ * topic that alarms notify. Supporting resources (keys, roles, log groups) do not count either way.
+ */
+function isObservabilityModule(items: readonly TerraformItem[], index: EnvironmentIndex): boolean {
+  const main = items.filter((item) => item.mode === 'resource' && !isSupportingType(item.type));
+  if (main.length === 0) return false;
+  return main.every((item) => {
+    if (OBSERVABILITY_TYPES.some((pattern) => pattern.test(item.type))) return true;
+    if (item.type === 'aws_eks_addon') {
+      return /observability|cloudwatch|prometheus|adot|otel/i.test(
+        literal(item.config.addon_name) ?? '',
+      );
+    }
+    if (item.type === 'aws_sns_topic') {
+      return index.all.some(
+        (entry) =>
+          ALERTING_TYPES.has(entry.item.type) && addressTokens(entry.item.config).has(item.address),
+      );
+    }
+    return false;
+  });
+}
+
 const KIND_ORDER: Record<EdgeKind, number> = { traffic: 0, 'cross-stack': 1, reference: 2 };
 
 /** Builds the model of one environment (plus the per-account stacks) from synthesized output. */
@@ -296,7 +343,27 @@ export function buildModel(output: SynthOutput, environment: string): DiagramMod
         lines: describeModule(items),
       };
     });
-    return { id: mermaidId(stack.name), name: stack.name, environment: stack.environment, nodes };
+    const observability = nodes
+      .filter((entry) => isObservabilityModule(entry.items, index))
+      .map((entry) => entry.id);
+    // A box for one module would only add a frame; group from two modules on.
+    const groups =
+      observability.length >= 2
+        ? [
+            {
+              id: `${mermaidId(stack.name)}___observability`,
+              title: 'observability',
+              nodes: observability,
+            },
+          ]
+        : [];
+    return {
+      id: mermaidId(stack.name),
+      name: stack.name,
+      environment: stack.environment,
+      nodes,
+      groups,
+    };
   });
 
   const found = new Map<string, DiagramEdge>();
