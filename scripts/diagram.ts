@@ -4,7 +4,8 @@
  *   npm run diagram [-- --env prod] [--out-dir cdktf.out] [--synth] [--output docs/architecture.md]
  *                   [--no-update-readme] [--no-render] [--check] [--stdout]
  *
- * Reads `cdktf.out` (or `--out-dir`); without one, synthesizes the app in-process. Writes the
+ * Reads `cdktf.out` (or `--out-dir`); without one, or when it is older than the code, synthesizes
+ * the app in-process. Writes the
  * Mermaid flowchart page (`--output`), replaces the README section between the
  * `<!-- architecture-diagram:start/end -->` markers when both exist, and renders
  * `docs/architecture.svg` + `.png` beside the page when a Chromium is available (skipped

@@ -4,7 +4,8 @@
  *   npm run policy [-- --json | --markdown] [--only-failures] [--env prod,account]
  *                  [--out-dir cdktf.out] [--synth]
  *
- * Reads `cdktf.out` (or `--out-dir`); without one, synthesizes the app in-process. Prints a table
+ * Reads `cdktf.out` (or `--out-dir`); without one, or when it is older than the code, synthesizes
+ * the app in-process. Prints a table
  * (rule, status, environment, stack, resource, title, reason), or JSON for machines, or the
  * Markdown comment the plan workflow posts on pull requests. Exit status: 0 when nothing fails
  * (waived checks are not failures), 1 on any failure, 2 when the command itself cannot run.
@@ -102,8 +103,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const synthOutput = await loadSynthOutput({ outDir: options.outDir, synth: options.synth });
-  const stale = staleOutputWarning(synthOutput);
-  if (stale) console.error(stale);
+  // On stderr, so --json and --markdown stay clean.
+  console.error(staleOutputWarning(synthOutput) ?? `policy: stacks from ${synthOutput.source}`);
   const known = new Set(synthOutput.stacks.map((stack) => stack.environment));
   const unknown = (options.environments ?? []).filter((name) => !known.has(name));
   if (unknown.length > 0) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_OUTPUT, generate, outdatedFiles, README_PATH } from '../../scripts/diagram';
@@ -13,6 +13,9 @@ import {
 } from '../../scripts/diagram/mermaid';
 import { buildModel, USER_NODE_ID, type DiagramModel } from '../../scripts/diagram/model';
 import {
+  isOlderThanCode,
+  loadSynthOutput,
+  readSynthOutput,
   REPO_ROOT,
   synthesizeInProcess,
   type SynthOutput,
@@ -416,6 +419,57 @@ describe('module labels', () => {
         items({ aws_vpc_security_group_ingress_rule: { a: ['rules/a', {}], b: ['rules/b', {}] } }),
       ),
     ).toEqual(['2 × vpc security group ingress rule']);
+  });
+});
+
+describe('reading synthesized output', () => {
+  function outDir(stacks: Record<string, string[]>): string {
+    const dir = mkdtempSync(path.join(tmpdir(), 'diagram-out-'));
+    const manifest: { stacks: Record<string, object> } = { stacks: {} };
+    for (const [name, dependencies] of Object.entries(stacks)) {
+      mkdirSync(path.join(dir, 'stacks', name), { recursive: true });
+      writeFileSync(path.join(dir, 'stacks', name, 'cdk.tf.json'), '{}');
+      manifest.stacks[name] = { synthesizedStackPath: `stacks/${name}/cdk.tf.json`, dependencies };
+    }
+    writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+    return dir;
+  }
+
+  it('orders stacks after their dependencies and names their environment', () => {
+    const output = readSynthOutput(
+      outDir({
+        'prod-workloads': ['prod-infra'],
+        'prod-infra': [],
+        bootstrap: [],
+        'dev-infra': [],
+      }),
+    );
+    expect(output.stacks.map((stack) => stack.name)).toEqual([
+      'bootstrap',
+      'dev-infra',
+      'prod-infra',
+      'prod-workloads',
+    ]);
+    expect(output.stacks.map((stack) => stack.environment)).toEqual([
+      'account',
+      'dev',
+      'prod',
+      'prod',
+    ]);
+  });
+
+  it('refuses an explicit directory without a manifest', async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), 'diagram-empty-'));
+    await expect(loadSynthOutput({ outDir: empty })).rejects.toThrow(/manifest\.json/);
+  });
+
+  it('knows an output older than the code from a fresh one', () => {
+    const dir = outDir({ bootstrap: [] });
+    utimesSync(path.join(dir, 'manifest.json'), new Date(0), new Date(0));
+    expect(isOlderThanCode(dir)).toBe(true);
+    const future = new Date(Date.now() + 86_400_000);
+    utimesSync(path.join(dir, 'manifest.json'), future, future);
+    expect(isOlderThanCode(dir)).toBe(false);
   });
 });
 

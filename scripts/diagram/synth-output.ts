@@ -118,14 +118,17 @@ export interface LoadOptions {
 }
 
 /**
- * The stacks to work on: an explicit `outDir` must exist; the default `cdktf.out` is used when
- * present, otherwise (or with `synth`) the app is synthesized in-process.
+ * The stacks to work on: an explicit `outDir` must exist and is read as it is; the default
+ * `cdktf.out` is used when present and newer than the code, otherwise (or with `synth`) the app is
+ * synthesized in-process, so a stale synth never ends up in a committed diagram or a report.
  */
 export async function loadSynthOutput(options: LoadOptions = {}): Promise<SynthOutput> {
   if (options.synth) return synthesizeInProcess(options.environments);
   if (options.outDir !== undefined) return readSynthOutput(options.outDir);
   const defaultDir = path.join(REPO_ROOT, DEFAULT_OUT_DIR);
-  if (existsSync(path.join(defaultDir, 'manifest.json'))) return readSynthOutput(defaultDir);
+  if (existsSync(path.join(defaultDir, 'manifest.json')) && !isOlderThanCode(defaultDir)) {
+    return readSynthOutput(defaultDir);
+  }
   return synthesizeInProcess(options.environments);
 }
 
@@ -145,18 +148,22 @@ function newestSourceTime(paths: readonly string[]): number {
   return newest;
 }
 
-/**
- * A warning when an output directory is older than the code that produces it (`stacks/`,
- * `modules/`, `config/`, `main.ts`), so a report is not silently drawn from a stale synth.
- */
-export function staleOutputWarning(output: SynthOutput): string | undefined {
-  const manifestPath = path.join(output.source, 'manifest.json');
-  if (!existsSync(manifestPath)) return undefined;
-  const synthesizedAt = statSync(manifestPath).mtimeMs;
+/** True when an output directory is older than the code that produces it. */
+export function isOlderThanCode(outDir: string): boolean {
+  const manifestPath = path.join(outDir, 'manifest.json');
+  if (!existsSync(manifestPath)) return false;
   const sources = ['stacks', 'modules', 'config', 'main.ts'].map((entry) =>
     path.join(REPO_ROOT, entry),
   );
-  if (newestSourceTime(sources) <= synthesizedAt) return undefined;
+  return newestSourceTime(sources) > statSync(manifestPath).mtimeMs;
+}
+
+/**
+ * A warning when the output read is older than the code (`stacks/`, `modules/`, `config/`,
+ * `main.ts`): only an explicit `--out-dir` can be, the default directory is then re-synthesized.
+ */
+export function staleOutputWarning(output: SynthOutput): string | undefined {
+  if (!isOlderThanCode(output.source)) return undefined;
   return (
     `warning: ${output.source} is older than the code in stacks/, modules/ or config/; ` +
     'run `npm run synth` again or pass --synth'
