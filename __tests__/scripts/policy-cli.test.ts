@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parsePolicyArgs, reportFor } from '../../scripts/policy';
 import type { JsonReport } from '../../scripts/policy/format';
-import { MARKDOWN_MARKER } from '../../scripts/policy/format';
+import { MARKDOWN_MARKER, MARKDOWN_ROW_LIMIT } from '../../scripts/policy/format';
 import {
   REPO_ROOT,
   synthesizeInProcess,
@@ -140,6 +140,26 @@ describe('npm run policy on a deliberately bad stack', () => {
     );
     expect(output).toContain('<details>');
     expect(output).not.toContain('#### Waivers');
+  });
+
+  it("keeps the comment under GitHub's 65,536 characters however much fails", () => {
+    const buckets: Record<string, Record<string, unknown>> = {};
+    for (let index = 0; index < 300; index += 1) buckets[`bad_${index}`] = { bucket: `b-${index}` };
+    const many: SynthOutput = {
+      source: 'fixture',
+      stacks: [
+        {
+          name: 'prod-bad',
+          environment: 'prod',
+          dependencies: [],
+          json: { resource: { aws_s3_bucket: buckets } },
+        },
+      ],
+    };
+    const { output, report } = reportFor(many, { ...table, format: 'markdown' });
+    expect(report.counts.failed).toBeGreaterThan(MARKDOWN_ROW_LIMIT);
+    expect(output.length).toBeLessThan(65_536);
+    expect(output).toContain(`…and ${report.counts.failed - MARKDOWN_ROW_LIMIT} more`);
   });
 
   it('applies waivers (non-prod, with reason), exits 0 when all failures are waived, flags stale ones', () => {

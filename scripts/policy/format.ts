@@ -9,7 +9,7 @@ import { countResults, type PolicyReport, type PolicyRow } from './report';
 export const MARKDOWN_MARKER = '<!-- policy-report -->';
 
 /** Failure and waiver rows listed in the Markdown comment before the rest is cut. */
-export const MARKDOWN_ROW_LIMIT = 200;
+export const MARKDOWN_ROW_LIMIT = 100;
 
 const STATUS_TEXT: Record<PolicyRow['status'], string> = {
   pass: 'pass',
