@@ -152,19 +152,22 @@ function nodePorts(item: TerraformItem): number[] {
     .filter((port): port is number => port !== undefined);
 }
 
+/** The IngressClass an ingress controller release declares (`ingressClass: {name}` or a string). */
 function ingressClassOf(item: TerraformItem): string | undefined {
-  const values = helmValues(item);
-  const declared = findKeys(values, /^ingressClass$/)
+  return findKeys(helmValues(item), /^ingressClass$/)
     .map((entry) =>
       typeof entry === 'object' && entry !== null
         ? literal((entry as { name?: unknown }).name)
         : literal(entry),
     )
     .find(Boolean);
-  return declared;
 }
 
-/** An app behind the ingress: a release with an enabled Ingress, or a plain Ingress resource. */
+/**
+ * The IngressClass an app uses: a release with an enabled `ingress` block, or a plain Ingress
+ * resource. `null` when the item serves no Ingress at all; `undefined` when it does but names no
+ * class (the cluster default then applies).
+ */
 function ingressClassUsed(item: TerraformItem): string | undefined | null {
   if (item.type === 'kubernetes_ingress_v1') {
     return literal(blocks(item.config.spec)[0]?.ingress_class_name) ?? undefined;
