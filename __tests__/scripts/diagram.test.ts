@@ -1,12 +1,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import * as prettier from 'prettier';
 import { DEFAULT_OUTPUT, generate, outdatedFiles, README_PATH } from '../../scripts/diagram';
 import { describeModule } from '../../scripts/diagram/describe';
 import {
   drawnEdges,
   README_END,
   README_START,
+  readmeSection,
   readmeSectionOf,
   spliceReadme,
   toMermaid,
@@ -478,8 +480,15 @@ describe('README markers', () => {
 
   it('replaces only what lies between the markers', () => {
     const updated = spliceReadme(readme, 'new picture');
-    expect(updated).toBe(`# Title\n\n${README_START}\nnew picture\n${README_END}\n\nMore.\n`);
+    expect(updated).toBe(`# Title\n\n${README_START}\n\nnew picture\n\n${README_END}\n\nMore.\n`);
     expect(readmeSectionOf(updated ?? '')).toBe('new picture');
+  });
+
+  it('writes a section Prettier accepts (README.md is checked by `npm run lint`)', async () => {
+    const section = readmeSection(buildModel(fixture(), 'prod'));
+    const updated = spliceReadme(readme, section) ?? '';
+    const options = (await prettier.resolveConfig(README_PATH)) ?? {};
+    expect(await prettier.check(updated, { ...options, parser: 'markdown' })).toBe(true);
   });
 
   it('leaves a README without both markers alone', () => {

@@ -259,7 +259,8 @@ export function spliceReadme(readme: string, section: string): string | undefine
   const start = readme.indexOf(README_START);
   const end = readme.indexOf(README_END);
   if (start < 0 || end < 0 || end < start) return undefined;
-  return `${readme.slice(0, start + README_START.length)}\n${section}\n${readme.slice(end)}`;
+  // Blank lines around the section, as Prettier formats Markdown (README is prettier-checked).
+  return `${readme.slice(0, start + README_START.length)}\n\n${section}\n\n${readme.slice(end)}`;
 }
 
 /** The README's current section between the markers (trimmed), or undefined without markers. */
