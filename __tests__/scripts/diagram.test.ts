@@ -1,4 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as prettier from 'prettier';
@@ -14,6 +21,7 @@ import {
   toMermaid,
 } from '../../scripts/diagram/mermaid';
 import { buildModel, USER_NODE_ID, type DiagramModel } from '../../scripts/diagram/model';
+import { renderMermaid } from '../../scripts/diagram/render';
 import {
   isOlderThanCode,
   loadSynthOutput,
@@ -472,6 +480,18 @@ describe('reading synthesized output', () => {
     const future = new Date(Date.now() + 86_400_000);
     utimesSync(path.join(dir, 'manifest.json'), future, future);
     expect(isOlderThanCode(dir)).toBe(false);
+  });
+});
+
+describe('rendering', () => {
+  it('skips cleanly, with the reason, when there is no browser', async () => {
+    const png = path.join(mkdtempSync(path.join(tmpdir(), 'diagram-render-')), 'x.png');
+    const result = await renderMermaid('flowchart TB\n  a --> b\n', {
+      png,
+      executablePath: '/nonexistent/chromium',
+    });
+    expect(result).toEqual({ rendered: false, reason: expect.stringMatching(/no Chromium/) });
+    expect(existsSync(png)).toBe(false);
   });
 });
 

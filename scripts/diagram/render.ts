@@ -31,7 +31,10 @@ export interface RenderTargets {
   readonly svg?: string;
   /** PNG file to write (1× scale). Default: none. */
   readonly png?: string;
-  /** Browser binary. Default: `$CHROMIUM_PATH`, else the first of the usual Debian/Chrome paths. */
+  /**
+   * Browser binary; when given it must exist. Default: `$CHROMIUM_PATH`, else the first of the
+   * usual Debian/Chrome paths.
+   */
   readonly executablePath?: string;
 }
 
@@ -39,8 +42,10 @@ export type RenderResult =
   | { readonly rendered: true; readonly files: string[] }
   | { readonly rendered: false; readonly reason: string };
 
+/** The browser to use: an explicit path only if it exists, else the first usual one found. */
 export function findBrowser(explicit?: string): string | undefined {
-  const candidates = [explicit, process.env.CHROMIUM_PATH, ...BROWSER_CANDIDATES];
+  if (explicit !== undefined) return existsSync(explicit) ? explicit : undefined;
+  const candidates = [process.env.CHROMIUM_PATH, ...BROWSER_CANDIDATES];
   return candidates.find((candidate): candidate is string =>
     Boolean(candidate && existsSync(candidate)),
   );
