@@ -246,8 +246,8 @@ export function readmeSection(model: DiagramModel): string {
   return [
     mermaidBlock(model).trimEnd(),
     '',
-    `Generated from the synthesized \`${model.environment}\` stacks by \`npm run diagram\`; what each`,
-    'node holds is listed in [docs/architecture.md](docs/architecture.md).',
+    'How to read the lines, and every resource behind each node:',
+    '[docs/architecture.md](docs/architecture.md).',
   ].join('\n');
 }
 
