@@ -7,7 +7,7 @@
  *   BENCH_DATABASE_URL   server to use (default TEST_DATABASE_URL or the local PostgreSQL)
  *   BENCH_DURATION_S     seconds per load run (default 10)
  *   BENCH_CONNECTIONS    concurrent connections (default 50)
- *   BENCH_SERVERS        comma list (default: baseline,api; also api-builder, api-raw)
+ *   BENCH_SERVERS        comma list (default: baseline,api; also api-silent, api-raw, api-builder)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -48,6 +48,11 @@ const SERVERS: Record<string, ServerSpec> = {
     name: 'API with Knex query builder',
     script: 'bench/api/servers/api-variant.ts',
     env: { BENCH_DATA_ACCESS: 'builder' },
+  },
+  'api-silent': {
+    name: 'API with LOG_LEVEL=silent',
+    script: 'api/main.ts',
+    env: { LOG_LEVEL: 'silent' },
   },
   'api-raw': {
     name: 'API with knex.raw',
