@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import { loadConfig } from './api/config';
 import { connectionSettings } from './api/db';
 import { migratorConfig } from './api/migration-source';
+import { secretsManagerCredentials } from './api/secrets-manager';
 
 function knexConfig(): Knex.Config {
   const config = loadConfig();
@@ -14,13 +15,16 @@ function knexConfig(): Knex.Config {
   if (target.kind === 'embedded') {
     throw new Error('knexfile: set DATABASE_URL or PGHOST/PGDATABASE/... first.');
   }
+  const secret = config.database.secret;
+  const credentials = secret ? secretsManagerCredentials(secret) : undefined;
   return {
     client: 'pg',
     connection: async () =>
-      (await connectionSettings(target, {
-        connectTimeoutMs: config.database.connectTimeoutMs,
-        statementTimeoutMs: 0,
-      })) as Knex.PgConnectionConfig,
+      (await connectionSettings(
+        target,
+        { connectTimeoutMs: config.database.connectTimeoutMs, statementTimeoutMs: 0 },
+        credentials,
+      )) as Knex.PgConnectionConfig,
     pool: { min: 0, max: 2 },
     migrations: migratorConfig(),
   };

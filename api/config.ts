@@ -38,8 +38,17 @@ export type DatabaseTarget =
   /** Zero-setup mode for `npm start`: PGlite behind a local Postgres wire-protocol socket. */
   | { kind: 'embedded'; dataDir: string | 'memory' };
 
+/** Read the user name and password from AWS Secrets Manager at connect time (issue 5). */
+export interface DatabaseSecretSettings {
+  secretId: string;
+  region?: string;
+  endpoint?: string;
+}
+
 export interface DatabaseSettings {
   target: DatabaseTarget;
+  /** When set, overrides any user/password in DATABASE_URL or PGUSER/PGPASSWORD. */
+  secret?: DatabaseSecretSettings;
   poolMin: number;
   poolMax: number;
   connectTimeoutMs: number;
@@ -134,8 +143,26 @@ const environmentSchema = z
     DB_CONNECT_TIMEOUT_MS: integer(100, 120_000, 5000),
     DB_STATEMENT_TIMEOUT_MS: integer(0, 3_600_000, 5000),
     EMBEDDED_DB_DIR: z.preprocess(emptyAsUndefined, z.string().default('.data/pglite')),
+    DB_SECRET_ARN: optionalString,
+    AWS_REGION: optionalString,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .url('must be a URL such as https://secretsmanager.eu-west-1.amazonaws.com')
+        .optional(),
+    ),
   })
   .superRefine((env, ctx) => {
+    const hasServer =
+      env.DATABASE_URL !== undefined || env.PGHOST !== undefined || env.PGDATABASE !== undefined;
+    if (env.DB_SECRET_ARN && !hasServer) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DB_SECRET_ARN'],
+        message: 'needs DATABASE_URL or PGHOST/PGDATABASE for the server address',
+      });
+    }
     if (env.DB_POOL_MIN > env.DB_POOL_MAX) {
       ctx.addIssue({
         code: 'custom',
@@ -202,6 +229,15 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownGracePeriodMs: env.SHUTDOWN_GRACE_PERIOD_MS,
     database: {
       target: databaseTarget(env, raw),
+      ...(env.DB_SECRET_ARN
+        ? {
+            secret: {
+              secretId: env.DB_SECRET_ARN,
+              region: env.AWS_REGION,
+              endpoint: env.AWS_ENDPOINT_URL_SECRETS_MANAGER,
+            },
+          }
+        : {}),
       poolMin: env.DB_POOL_MIN,
       poolMax: env.DB_POOL_MAX,
       connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,

@@ -8,7 +8,13 @@ import type { ConnectionOptions } from 'node:tls';
 import knex, { type Knex } from 'knex';
 import type { ClientConfig } from 'pg';
 import type { DatabaseSettings, DatabaseTarget, SslMode } from './config';
+import {
+  type CredentialSource,
+  type DatabaseCredentials,
+  isAuthenticationFailure,
+} from './credentials';
 import type { Logger } from './logger';
+import { secretsManagerCredentials } from './secrets-manager';
 
 /** An external database: a URL or libpq-style fields (embedded mode resolves to a URL). */
 export type ExternalTarget = Exclude<DatabaseTarget, { kind: 'embedded' }>;
@@ -39,6 +45,7 @@ export interface ConnectionTuning {
 export async function connectionSettings(
   target: ExternalTarget,
   tuning: ConnectionTuning,
+  credentials?: CredentialSource,
 ): Promise<ClientConfig> {
   const common: ClientConfig = {
     connectionTimeoutMillis: tuning.connectTimeoutMs,
@@ -46,13 +53,25 @@ export async function connectionSettings(
     application_name: 'hello-api',
     ...(tuning.statementTimeoutMs > 0 ? { statement_timeout: tuning.statementTimeoutMs } : {}),
   };
-  if (target.kind === 'url') return { ...common, connectionString: target.connectionString };
+  const secret: DatabaseCredentials | undefined = await credentials?.get();
+  if (target.kind === 'url') {
+    // pg lets fields parsed from connectionString win over explicit ones, so credentials from
+    // a secret go into the URL itself.
+    let connectionString = target.connectionString;
+    if (secret) {
+      const url = new URL(connectionString);
+      url.username = encodeURIComponent(secret.user);
+      url.password = encodeURIComponent(secret.password);
+      connectionString = url.toString();
+    }
+    return { ...common, connectionString };
+  }
   return {
     ...common,
     host: target.host,
     port: target.port,
-    user: target.user,
-    password: target.password,
+    user: secret?.user ?? target.user,
+    password: secret?.password ?? target.password,
     database: target.database,
     ssl: tlsOptionsFor(target.sslMode, target.sslRootCertFile),
   };
@@ -61,6 +80,32 @@ export async function connectionSettings(
 export interface KnexOptions {
   /** Override for one-shot tools, e.g. the migrator disables statement_timeout. */
   statementTimeoutMs?: number;
+  /** Overrides the source built from settings.secret (tests). */
+  credentials?: CredentialSource;
+}
+
+/**
+ * After an authentication failure (the secret was rotated), forget the cached credentials and
+ * try once more with freshly read ones, so callers only see the failure if the new ones fail too.
+ * Every Knex operation (queries, migrations, the hot path) acquires connections through here.
+ */
+function retryAuthFailuresWithFreshCredentials(
+  instance: Knex,
+  credentials: CredentialSource,
+  logger: Logger,
+): void {
+  const client = instance.client as { acquireConnection(): Promise<unknown> };
+  const acquire = client.acquireConnection.bind(client);
+  client.acquireConnection = async () => {
+    try {
+      return await acquire();
+    } catch (error) {
+      if (!isAuthenticationFailure(error)) throw error;
+      logger.warn('database authentication failed; re-reading the credentials secret');
+      credentials.invalidate();
+      return acquire();
+    }
+  };
 }
 
 export function createKnex(
@@ -74,9 +119,17 @@ export function createKnex(
     statementTimeoutMs: options.statementTimeoutMs ?? settings.statementTimeoutMs,
   };
   const log = logger.child({ component: 'knex' });
-  return knex({
+  const credentials =
+    options.credentials ??
+    (settings.secret ? secretsManagerCredentials(settings.secret) : undefined);
+  const instance = knex({
     client: 'pg',
-    connection: async () => (await connectionSettings(target, tuning)) as Knex.PgConnectionConfig,
+    // Knex re-runs this provider for a new connection only when expirationChecker says so: with
+    // a secret, that is after invalidate(); without one, the settings never expire.
+    connection: async () => ({
+      ...((await connectionSettings(target, tuning, credentials)) as Knex.PgConnectionConfig),
+      ...(credentials ? { expirationChecker: () => credentials.stale } : {}),
+    }),
     pool: { min: settings.poolMin, max: settings.poolMax },
     // Fail fast when the database is unreachable instead of queueing for Knex's default 60 s.
     acquireConnectionTimeout: settings.connectTimeoutMs,
@@ -88,6 +141,8 @@ export function createKnex(
       debug: () => undefined,
     },
   });
+  if (credentials) retryAuthFailuresWithFreshCredentials(instance, credentials, log);
+  return instance;
 }
 
 /** Error codes meaning "could not reach or keep a connection to PostgreSQL". */
