@@ -423,6 +423,47 @@ describe('module labels', () => {
     ).toEqual(['ECR team/api (scan on push)']);
   });
 
+  it('describes an in-cluster CloudNativePG database by its releases', () => {
+    const repository = 'https://cloudnative-pg.github.io/charts';
+    expect(
+      describeModule(
+        items({
+          helm_release: {
+            operator: [
+              'pg/operator',
+              {
+                repository,
+                chart: 'cloudnative-pg',
+                version: '0.28.2',
+                values: [JSON.stringify({ replicaCount: 1 })],
+              },
+            ],
+            cluster: [
+              'pg/cluster',
+              {
+                repository,
+                chart: 'cluster',
+                version: '0.6.0',
+                values: [
+                  JSON.stringify({
+                    type: 'postgresql',
+                    version: { postgresql: '17' },
+                    cluster: { instances: 3 },
+                  }),
+                ],
+              },
+            ],
+          },
+        }),
+      ),
+    ).toEqual([
+      'PostgreSQL 17 (CloudNativePG), 3 instances',
+      'cloudnative-pg/cluster 0.6.0',
+      'CloudNativePG operator, 1 pod',
+      'cloudnative-pg/cloudnative-pg 0.28.2',
+    ]);
+  });
+
   it('names what a module of plumbing only is made of', () => {
     expect(
       describeModule(

@@ -314,7 +314,7 @@ export function describeRelease(release: TerraformItem): string[] {
     const major = findKeys(values, /^postgresql$/)
       .map(literal)
       .find(Boolean);
-    title = `PostgreSQL ${major ?? ''} (CloudNativePG)`.replace('  ', ' ');
+    title = `${['PostgreSQL', major].filter(Boolean).join(' ')} (CloudNativePG)`;
   }
   return [`${title}${facts.length > 0 ? `, ${facts.join(', ')}` : ''}`, chartRef];
 }
