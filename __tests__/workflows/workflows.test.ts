@@ -287,6 +287,14 @@ describe('plan.yml', () => {
     return found;
   };
 
+  it('puts the policy report in the pull-request comment and fails the job on a policy failure', () => {
+    const summarize = step((s) => s.id === 'summary');
+    expect(summarize.run).toMatch(/scripts\/policy\.ts --markdown --out-dir cdktf\.out/);
+    const verdict = step((s) => !!s.run?.includes('npm run policy'));
+    expect(verdict.if).toBeUndefined();
+    expect(verdict.run).not.toContain('|| true');
+  });
+
   it('plans pull requests with the read-only plan role and the TFC token for cloud stacks', () => {
     expect(Object.keys(plan.on)).toEqual(['pull_request']);
     expect(
