@@ -1,3 +1,7 @@
+// cdktf captures a stack trace for every token it creates; source-mapping them all (tsx turns
+// source maps on) is a large share of synth time, and synth errors read fine without it.
+process.setSourceMapsEnabled(false);
+
 import { ConfigError, loadConfig, selectEnvironments } from './config';
 import { buildPlatformApp } from './stacks/app';
 
