@@ -50,10 +50,10 @@ export function createApp(deps: AppDependencies): Koa<AppState> {
   app.use(requestId());
   app.use(accessLog(deps.logger));
   app.use(httpMetrics(registry));
-  app.use(async (ctx, next) => {
+  app.use((ctx, next) => {
     // After the drain delay, ask keep-alive clients to reconnect (to another pod).
     if (deps.lifecycle.closing) ctx.set('Connection', 'close');
-    await next();
+    return next();
   });
   app.use(problemHandler(deps.logger));
   app.use(router.routes());

@@ -8,6 +8,9 @@
  *   BENCH_DURATION_S     seconds per load run (default 10)
  *   BENCH_CONNECTIONS    concurrent connections (default 50)
  *   BENCH_SERVERS        comma list (default: baseline,api; also api-silent, api-raw, api-builder)
+ *   BENCH_ROUNDS         rounds (default 3): servers are loaded in turn, round after round, and
+ *                        the median of the rounds is reported, so a burst of load from other
+ *                        work on the machine skews one sample, not one server
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -27,6 +30,7 @@ const ADMIN_URL =
   process.env.TEST_DATABASE_URL ??
   'postgres://postgres@127.0.0.1:5432/postgres';
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const USERS = 10_000;
 
@@ -177,7 +181,13 @@ async function load(
   };
 }
 
-async function bench(spec: ServerSpec, databaseUrl: string) {
+interface RunningServer {
+  child: ChildProcess;
+  url: string;
+}
+
+/** Starts one server and warms it up (JIT, pool connections). */
+async function startServer(spec: ServerSpec, databaseUrl: string): Promise<RunningServer> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', spec.script], {
     cwd: ROOT,
@@ -193,16 +203,34 @@ async function bench(spec: ServerSpec, databaseUrl: string) {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitUntilUp(`${url}/hello/${username(1)}`);
-    await load(url, 'GET', 2, child.pid); // warm-up: JIT, pool connections
-    const get = await load(url, 'GET', DURATION_S, child.pid);
-    const put = await load(url, 'PUT', DURATION_S, child.pid);
-    return { get, put };
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
-  }
+  await waitUntilUp(`${url}/hello/${username(1)}`);
+  await load(url, 'GET', 2, child.pid);
+  await load(url, 'PUT', 2, child.pid);
+  return { child, url };
+}
+
+async function stopServer(server: RunningServer): Promise<void> {
+  if (server.child.exitCode !== null) return;
+  server.child.kill('SIGTERM');
+  await new Promise((resolve) => server.child.once('exit', resolve));
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+function medianFigures(samples: Figures[]): Figures {
+  return {
+    rps: median(samples.map((f) => f.rps)),
+    p50: median(samples.map((f) => f.p50)),
+    p99: median(samples.map((f) => f.p99)),
+    errors: samples.reduce((sum, f) => sum + f.errors, 0),
+    cpuUsPerRequest: median(samples.map((f) => f.cpuUsPerRequest)),
+  };
 }
 
 async function main(): Promise<void> {
@@ -234,14 +262,32 @@ async function main(): Promise<void> {
       await knex.destroy();
     }
     console.log(
-      `bench:api — ${USERS} users, ${CONNECTIONS} connections, ${DURATION_S} s per run, ` +
-        `database ${new URL(ADMIN_URL).host}`,
+      `bench:api — ${USERS} users, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION_S} s ` +
+        `per server and route (medians shown), database ${new URL(ADMIN_URL).host}`,
     );
-    const results: Array<{ key: string; name: string; get: Figures; put: Figures }> = [];
-    for (const { key, spec } of specs) {
-      process.stdout.write(`  running ${spec.name} ...\n`);
-      results.push({ key, name: spec.name, ...(await bench(spec, databaseUrl)) });
+    const servers: RunningServer[] = [];
+    const samples = specs.map(() => ({ get: [] as Figures[], put: [] as Figures[] }));
+    try {
+      for (const { spec } of specs) {
+        process.stdout.write(`  starting ${spec.name}\n`);
+        servers.push(await startServer(spec, databaseUrl));
+      }
+      for (let round = 1; round <= ROUNDS; round += 1) {
+        process.stdout.write(`  round ${round}/${ROUNDS}\n`);
+        for (const [index, server] of servers.entries()) {
+          samples[index]?.get.push(await load(server.url, 'GET', DURATION_S, server.child.pid));
+          samples[index]?.put.push(await load(server.url, 'PUT', DURATION_S, server.child.pid));
+        }
+      }
+    } finally {
+      await Promise.all(servers.map(stopServer));
     }
+    const results = specs.map(({ key, spec }, index) => ({
+      key,
+      name: spec.name,
+      get: medianFigures(samples[index]?.get ?? []),
+      put: medianFigures(samples[index]?.put ?? []),
+    }));
     const baseline = results.find((r) => r.key === 'baseline');
     const ratio = (a: number, b: number | undefined) => (b ? (a / b).toFixed(2) : '-');
     const rows = results.flatMap((r) =>
