@@ -21,6 +21,11 @@ FROM base AS prod-deps
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
+# The RDS CA bundle, so TLS to RDS verifies the server (PGSSLMODE=verify-full with
+# PGSSLROOTCERT=/app/certs/rds-global-bundle.pem, as the workloads stack configures it).
+FROM base AS rds-ca
+ADD https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem /certs/rds-global-bundle.pem
+
 FROM base AS runtime
 ENV NODE_ENV=production \
     NODE_OPTIONS=--enable-source-maps \
@@ -29,6 +34,7 @@ ENV NODE_ENV=production \
 # (logs go to stdout), so the container runs with readOnlyRootFilesystem: true.
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=rds-ca /certs/rds-global-bundle.pem /app/certs/rds-global-bundle.pem
 COPY package.json ./
 # The image's built-in unprivileged "node" user, by number so runAsNonRoot can verify it.
 USER 1000:1000

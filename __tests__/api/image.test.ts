@@ -55,12 +55,13 @@ describe('Dockerfile', () => {
     expect(external[0]?.args).toMatch(/^node:24\.\d+\.\d+-[a-z]+-slim@sha256:[0-9a-f]{64} AS \w+$/);
   });
 
-  it('is multi-stage and the final stage copies only build output and prod dependencies', () => {
+  it('is multi-stage; the final stage copies only build output, prod dependencies, the RDS CA', () => {
     expect(all('FROM').length).toBeGreaterThanOrEqual(3);
     const copies = finalStage().filter((i) => i.keyword === 'COPY');
     expect(copies.map((c) => c.args)).toEqual([
       '--from=prod-deps /app/node_modules ./node_modules',
       '--from=build /app/dist ./dist',
+      '--from=rds-ca /certs/rds-global-bundle.pem /app/certs/rds-global-bundle.pem',
       'package.json ./',
     ]);
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
