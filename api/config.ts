@@ -219,16 +219,22 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env): AppConfig {
     );
   }
   const env = parsed.data;
+  const target = databaseTarget(env, raw);
+  // No load balancer in front of a local embedded run: restarts (npm run dev) should be instant.
+  const drainDelayMs =
+    target.kind === 'embedded' && emptyAsUndefined(raw.SHUTDOWN_DRAIN_DELAY_MS) === undefined
+      ? 0
+      : env.SHUTDOWN_DRAIN_DELAY_MS;
   return {
     host: env.HOST,
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
     timeZone: env.APP_TIMEZONE,
     readinessTimeoutMs: env.READINESS_TIMEOUT_MS,
-    shutdownDrainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS,
+    shutdownDrainDelayMs: drainDelayMs,
     shutdownGracePeriodMs: env.SHUTDOWN_GRACE_PERIOD_MS,
     database: {
-      target: databaseTarget(env, raw),
+      target,
       ...(env.DB_SECRET_ARN
         ? {
             secret: {

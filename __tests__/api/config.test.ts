@@ -11,8 +11,16 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 }
 
 describe('loadConfig', () => {
+  it('drains for 5 s by default, but not in embedded (local) mode unless asked', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/app' }).shutdownDrainDelayMs).toBe(5000);
+    expect(loadConfig({}).shutdownDrainDelayMs).toBe(0);
+    expect(loadConfig({ SHUTDOWN_DRAIN_DELAY_MS: '700' }).shutdownDrainDelayMs).toBe(700);
+  });
+
   it('has documented defaults and runs embedded without database variables', () => {
-    const config = loadConfig({});
+    const config = loadConfig({ DATABASE_URL: 'postgres://db/app' });
+    expect(config.database.target.kind).toBe('url');
+    expect(loadConfig({}).database.target).toEqual({ kind: 'embedded', dataDir: '.data/pglite' });
     expect(config).toMatchObject({
       host: '0.0.0.0',
       port: 8000,
@@ -22,7 +30,6 @@ describe('loadConfig', () => {
       shutdownDrainDelayMs: 5000,
       shutdownGracePeriodMs: 25000,
       database: {
-        target: { kind: 'embedded', dataDir: '.data/pglite' },
         poolMin: 0,
         poolMax: 10,
         connectTimeoutMs: 5000,
