@@ -23,7 +23,10 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-imports': ['error', { paths: providerBarrels }],
     },
   },
@@ -33,7 +36,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: providerBarrels, patterns: [{ group: ['**/api', '**/api/**'], message: 'stacks/ and modules/ must not import api/.' }] },
+        {
+          paths: providerBarrels,
+          patterns: [
+            {
+              group: ['**/api', '**/api/**'],
+              message: 'stacks/ and modules/ must not import api/.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -46,7 +57,18 @@ export default tseslint.config(
         {
           paths: providerBarrels,
           patterns: [
-            { group: ['cdktf', 'cdktf/*', 'constructs', '@cdktf/*', '**/modules/**', '**/stacks/**', '**/config/**'], message: 'api/ must not depend on the infrastructure code.' },
+            {
+              group: [
+                'cdktf',
+                'cdktf/*',
+                'constructs',
+                '@cdktf/*',
+                '**/modules/**',
+                '**/stacks/**',
+                '**/config/**',
+              ],
+              message: 'api/ must not depend on the infrastructure code.',
+            },
           ],
         },
       ],

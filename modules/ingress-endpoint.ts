@@ -15,7 +15,9 @@ export const NGINX_HEALTH_PATH = '/nginx-health';
 
 export function ingressEndpoint(nodePort: number): IngressEndpoint {
   if (!Number.isInteger(nodePort) || nodePort < 30000 || nodePort > 32767) {
-    throw new Error(`ingress nodePort ${nodePort} is outside Kubernetes' NodePort range 30000-32767`);
+    throw new Error(
+      `ingress nodePort ${nodePort} is outside Kubernetes' NodePort range 30000-32767`,
+    );
   }
   return { nodePort, healthPath: NGINX_HEALTH_PATH };
 }
