@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadResults, renderSummary, type StackResult } from './plan-summary';
+import { parseFlags } from './flags';
 
 /** Hidden marker that identifies the drift issue of an environment, next to its label. */
 export function driftMarker(environment: string): string {
@@ -64,17 +65,11 @@ export function renderDriftReport(
 }
 
 function main(argv: string[]): number {
-  const args = new Map<string, string>();
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i];
-    const value = argv[i + 1];
-    if (!key?.startsWith('--') || value === undefined) {
-      throw new Error(
-        'usage: drift-report.ts --env name --results dir [--order file] [--run-url url]',
-      );
-    }
-    args.set(key.slice(2), value);
-  }
+  const args = parseFlags(
+    argv,
+    ['env', 'results', 'order', 'run-url'],
+    'usage: drift-report.ts --env name --results dir [--order file] [--run-url url]',
+  );
   const environment = args.get('env');
   const resultsDir = args.get('results');
   if (!environment || !resultsDir) throw new Error('--env and --results are required');

@@ -16,6 +16,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseFlags } from './flags';
 
 /** GitHub rejects issue and pull-request comment bodies longer than this. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -249,17 +250,11 @@ export function renderSummary(results: StackResult[], options: SummaryOptions = 
 }
 
 function main(argv: string[]): void {
-  const args = new Map<string, string>();
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i];
-    const value = argv[i + 1];
-    if (!key?.startsWith('--') || value === undefined) {
-      throw new Error(
-        'usage: plan-summary.ts --results dir [--order file] [--title t] [--marker m] [--subtitle s] [--max-chars n]',
-      );
-    }
-    args.set(key.slice(2), value);
-  }
+  const args = parseFlags(
+    argv,
+    ['results', 'order', 'title', 'marker', 'subtitle', 'max-chars'],
+    'usage: plan-summary.ts --results dir [--order file] [--title t] [--marker m] [--subtitle s] [--max-chars n]',
+  );
   const resultsDir = args.get('results');
   if (!resultsDir) throw new Error('--results is required');
   const orderFile = args.get('order');

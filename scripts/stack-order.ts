@@ -11,6 +11,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { parseFlags } from './flags';
 
 /** The fields of cdktf's `manifest.json` this script reads. */
 export interface CdktfManifest {
@@ -162,17 +163,11 @@ export function render(stacks: OrderedStack[], format: Format): string {
 }
 
 function main(argv: string[]): void {
-  const args = new Map<string, string>();
-  for (let i = 0; i < argv.length; i += 2) {
-    const key = argv[i];
-    const value = argv[i + 1];
-    if (!key?.startsWith('--') || value === undefined) {
-      throw new Error(
-        `usage: stack-order.ts [--manifest path] [--env name] [--format names|json|environments]`,
-      );
-    }
-    args.set(key.slice(2), value);
-  }
+  const args = parseFlags(
+    argv,
+    ['manifest', 'env', 'format'],
+    `usage: stack-order.ts [--manifest path] [--env name] [--format names|json|environments]`,
+  );
   const manifestPath = args.get('manifest') ?? 'cdktf.out/manifest.json';
   const format = (args.get('format') ?? 'names') as Format;
   if (!['names', 'json', 'environments'].includes(format)) {
