@@ -9,7 +9,7 @@ import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { EncryptedLogGroup } from './encrypted-log-group';
-import { KmsKey } from './kms-key';
+import { cloudWatchLogsGrant, KmsKey } from './kms-key';
 import { NameLimits, resourceName } from './naming';
 
 /** The EKS add-on that runs the CloudWatch agent (Container Insights) and Fluent Bit. */
@@ -96,15 +96,10 @@ export class ContainerObservability extends Construct {
       alias: resourceName(props.namePrefix, 'container-insights-logs', NameLimits.kmsAlias),
       description: `Encrypts the Container Insights log groups of EKS cluster ${props.clusterName}`,
       serviceGrants: [
-        {
-          principal: `logs.${region}.amazonaws.com`,
-          // Only for this cluster's Container Insights log groups.
-          condition: {
-            test: 'ArnLike',
-            variable: 'kms:EncryptionContext:aws:logs:arn',
-            values: [`arn:${partition}:logs:${region}:${accountId}:log-group:${groupPrefix}*`],
-          },
-        },
+        cloudWatchLogsGrant(
+          region,
+          `arn:${partition}:logs:${region}:${accountId}:log-group:${groupPrefix}*`,
+        ),
       ],
     });
 

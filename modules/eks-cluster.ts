@@ -16,7 +16,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { KmsGrant } from '@cdktf/provider-aws/lib/kms-grant';
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { EksManagedNodeGroup, type NodeGroupSpec } from './eks-node-group';
-import { KmsKey } from './kms-key';
+import { cloudWatchLogsGrant, KmsKey } from './kms-key';
 import { NameLimits, resourceName } from './naming';
 
 export type { NodeGroupSpec } from './eks-node-group';
@@ -131,14 +131,10 @@ export class EksCluster extends Construct {
       alias: `${name}-eks-logs`,
       description: `Control-plane logs of EKS cluster ${name}`,
       serviceGrants: [
-        {
-          principal: `logs.${region}.amazonaws.com`,
-          condition: {
-            test: 'ArnEquals',
-            variable: 'kms:EncryptionContext:aws:logs:arn',
-            values: [`arn:${partition}:logs:${region}:${accountId}:log-group:${logGroupName}`],
-          },
-        },
+        cloudWatchLogsGrant(
+          region,
+          `arn:${partition}:logs:${region}:${accountId}:log-group:${logGroupName}`,
+        ),
       ],
     });
     const ebsKey = new KmsKey(this, 'ebs-key', {

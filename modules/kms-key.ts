@@ -22,6 +22,21 @@ export interface KmsServiceGrant {
   };
 }
 
+/**
+ * Lets CloudWatch Logs of `region` use the key only for the given log group ARN (a trailing `*`
+ * allows a family of groups), as CloudWatch Logs' own encryption context names the group.
+ */
+export function cloudWatchLogsGrant(region: string, logGroupArn: string): KmsServiceGrant {
+  return {
+    principal: `logs.${region}.amazonaws.com`,
+    condition: {
+      test: logGroupArn.endsWith('*') ? 'ArnLike' : 'ArnEquals',
+      variable: 'kms:EncryptionContext:aws:logs:arn',
+      values: [logGroupArn],
+    },
+  };
+}
+
 export interface KmsKeyProps {
   /** Alias without the `alias/` prefix, e.g. `hello-prod-logs`. */
   readonly alias: string;

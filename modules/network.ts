@@ -19,7 +19,7 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { cidrSubnet, parseCidr } from './ipv4';
-import { KmsKey } from './kms-key';
+import { cloudWatchLogsGrant, KmsKey } from './kms-key';
 import { NameLimits, resourceName } from './naming';
 
 export type NatMode = 'single' | 'per-az';
@@ -257,16 +257,7 @@ export class Network extends Construct {
       new KmsKey(this, 'flow-log-key', {
         alias: `${prefix}-vpc-flow-logs`,
         description: `Encrypts the VPC flow logs of ${prefix}`,
-        serviceGrants: [
-          {
-            principal: `logs.${region.region}.amazonaws.com`,
-            condition: {
-              test: 'ArnEquals',
-              variable: 'kms:EncryptionContext:aws:logs:arn',
-              values: [logGroupArn],
-            },
-          },
-        ],
+        serviceGrants: [cloudWatchLogsGrant(region.region, logGroupArn)],
       }).arn;
 
     const logGroup = new EncryptedLogGroup(this, 'flow-log-group', {

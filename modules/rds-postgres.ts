@@ -12,7 +12,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { EncryptedLogGroup } from './encrypted-log-group';
-import { KmsKey } from './kms-key';
+import { cloudWatchLogsGrant, KmsKey } from './kms-key';
 import { NameLimits, resourceName } from './naming';
 
 export type RdsLogExport = 'postgresql' | 'upgrade' | 'iam-db-auth-error';
@@ -109,14 +109,10 @@ export class RdsPostgres extends Construct {
       alias: `${name}-storage`,
       description: `Storage, Performance Insights and logs of RDS instance ${name}`,
       serviceGrants: [
-        {
-          principal: `logs.${region}.amazonaws.com`,
-          condition: {
-            test: 'ArnLike',
-            variable: 'kms:EncryptionContext:aws:logs:arn',
-            values: [`arn:${partition}:logs:${region}:${accountId}:log-group:${logGroupPrefix}*`],
-          },
-        },
+        cloudWatchLogsGrant(
+          region,
+          `arn:${partition}:logs:${region}:${accountId}:log-group:${logGroupPrefix}*`,
+        ),
       ],
     });
     // A separate key for the master secret, so reading the secret can be granted without

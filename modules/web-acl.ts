@@ -6,7 +6,7 @@ import { Wafv2WebAcl, type Wafv2WebAclRule } from '@cdktf/provider-aws/lib/wafv2
 import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
 import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration';
 import { EncryptedLogGroup } from './encrypted-log-group';
-import { KmsKey } from './kms-key';
+import { cloudWatchLogsGrant, KmsKey } from './kms-key';
 
 export interface WebAclProps {
   /** Web ACL name, e.g. `hello-prod-alb`; also the CloudWatch metric name prefix. */
@@ -97,14 +97,10 @@ export class WebAcl extends Construct {
         alias: `${props.name}-waf-logs`,
         description: `WAF logs of ${props.name}`,
         serviceGrants: [
-          {
-            principal: `logs.${region}.amazonaws.com`,
-            condition: {
-              test: 'ArnEquals',
-              variable: 'kms:EncryptionContext:aws:logs:arn',
-              values: [`arn:${partition}:logs:${region}:${accountId}:log-group:${logGroupName}`],
-            },
-          },
+          cloudWatchLogsGrant(
+            region,
+            `arn:${partition}:logs:${region}:${accountId}:log-group:${logGroupName}`,
+          ),
         ],
       });
       const logGroup = new EncryptedLogGroup(this, 'logs', {
