@@ -18,7 +18,7 @@ import { ServiceDashboard } from '../modules/service-dashboard';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { BackendContext } from './backend';
 import { APP_NAME, availabilityZones, clusterName, envPrefix, githubRoleNames } from './names';
-import { ProjectStack, standardTags } from './project-stack';
+import { environmentStackProps, ProjectStack, standardTags } from './project-stack';
 
 export interface InfraStackProps {
   readonly config: ProjectConfig;
@@ -53,14 +53,7 @@ export class InfraStack extends ProjectStack {
 
   constructor(scope: Construct, id: string, props: InfraStackProps) {
     const { config, env } = props;
-    super(scope, id, {
-      backend: env.backend,
-      backendContext: props.backendContext,
-      region: env.region,
-      accountId: env.accountId,
-      tags: standardTags(config.name, env.name, config.repository, env.tags),
-      deployBoundaryPrefix: config.name,
-    });
+    super(scope, id, environmentStackProps(config, env, props.backendContext));
     const tags = standardTags(config.name, env.name, config.repository, env.tags);
     this.env = env;
     const prefix = envPrefix(config, env);

@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import type { BackendConfig } from '../config';
+import type { BackendConfig, EnvironmentConfig, ProjectConfig } from '../config';
 import { ApplyPermissionsBoundary, deployBoundaryPolicyArn } from '../modules/github-oidc';
 import { configureBackend, type BackendContext } from './backend';
 
@@ -72,5 +72,21 @@ export function standardTags(
     Environment: environment,
     ManagedBy: 'cdktf',
     Repository: repository,
+  };
+}
+
+/** Base settings of an environment's stacks: its backend, region, account, tags and IAM boundary. */
+export function environmentStackProps(
+  config: ProjectConfig,
+  env: EnvironmentConfig,
+  backendContext: BackendContext,
+): ProjectStackProps {
+  return {
+    backend: env.backend,
+    backendContext,
+    region: env.region,
+    accountId: env.accountId,
+    tags: standardTags(config.name, env.name, config.repository, env.tags),
+    deployBoundaryPrefix: config.name,
   };
 }

@@ -15,7 +15,7 @@ import { NginxIngress } from '../modules/nginx-ingress';
 import type { BackendContext } from './backend';
 import type { InfraStack } from './infra-stack';
 import { APP_NAME, availabilityZones, ecrRepositoryName, envPrefix } from './names';
-import { ProjectStack, standardTags } from './project-stack';
+import { environmentStackProps, ProjectStack } from './project-stack';
 
 export interface WorkloadsStackProps {
   readonly config: ProjectConfig;
@@ -47,14 +47,7 @@ export class WorkloadsStack extends ProjectStack {
 
   constructor(scope: Construct, id: string, props: WorkloadsStackProps) {
     const { config, env, infra } = props;
-    super(scope, id, {
-      backend: env.backend,
-      backendContext: props.backendContext,
-      region: env.region,
-      accountId: env.accountId,
-      tags: standardTags(config.name, env.name, config.repository, env.tags),
-      deployBoundaryPrefix: config.name,
-    });
+    super(scope, id, environmentStackProps(config, env, props.backendContext));
     const prefix = envPrefix(config, env);
 
     const cluster = {
