@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import Ajv from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import {
@@ -10,21 +9,13 @@ import {
   type EnvEntry,
 } from '../../modules/app-values';
 import { helmValues } from '../../modules/helm-values';
+import { chartReferenceFile } from '../helpers/chart-reference';
 import { helmMerge, type HelmValues } from '../helpers/helm-merge';
 
-/** The chart's reference files live in `shared/` beside the repository (`../shared`). */
-function referenceFile(name: string): string {
-  const candidates = [
-    path.resolve(__dirname, '../../../shared/reference/stakater-application', name),
-    path.resolve(process.cwd(), '../shared/reference/stakater-application', name),
-  ];
-  const found = candidates.find((candidate) => existsSync(candidate));
-  if (!found) throw new Error(`chart reference ${name} not found in ${candidates.join(', ')}`);
-  return found;
-}
-
-const chartDefaults = parseYaml(readFileSync(referenceFile('values.yaml'), 'utf8')) as HelmValues;
-const schema = JSON.parse(readFileSync(referenceFile('values.schema.json'), 'utf8')) as Record<
+const chartDefaults = parseYaml(
+  readFileSync(chartReferenceFile('values.yaml'), 'utf8'),
+) as HelmValues;
+const schema = JSON.parse(readFileSync(chartReferenceFile('values.schema.json'), 'utf8')) as Record<
   string,
   unknown
 >;
