@@ -6,6 +6,7 @@ import type { AppState } from './context';
 import type { CalendarDate } from './dates';
 import type { Lifecycle } from './lifecycle';
 import type { Logger } from './logger';
+import type { Tracing } from './tracing';
 import { accessLog } from './middleware/access-log';
 import { httpMetrics } from './middleware/http-metrics';
 import { problemHandler } from './middleware/problem-handler';
@@ -24,6 +25,8 @@ export interface AppDependencies {
   readinessTimeoutMs: number;
   /** A registry per app, so several apps (tests) can live in one process. */
   registry?: Registry;
+  /** OpenTelemetry tracing; undefined (the default) adds no middleware at all. */
+  tracing?: Tracing;
 }
 
 export function createApp(deps: AppDependencies): Koa<AppState> {
@@ -47,8 +50,10 @@ export function createApp(deps: AppDependencies): Koa<AppState> {
   // Errors are logged once by the problem handler; Koa's default handler would print stacks.
   app.silent = true;
 
+  // First, so the server span covers every other middleware and sees the final status.
+  if (deps.tracing) app.use(deps.tracing.middleware);
   app.use(requestId());
-  app.use(accessLog(deps.logger));
+  app.use(accessLog(deps.logger, { traceIds: deps.tracing !== undefined }));
   app.use(httpMetrics(registry));
   app.use((ctx, next) => {
     // After the drain delay, ask keep-alive clients to reconnect (to another pod).

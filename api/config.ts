@@ -56,6 +56,39 @@ export interface DatabaseSettings {
   statementTimeoutMs: number;
 }
 
+/** OTLP/HTTP encodings we can send (gRPC is not bundled: point the service at port 4318). */
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
+
+/** The OpenTelemetry spec's built-in samplers (`OTEL_TRACES_SAMPLER`). */
+export const TRACE_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+export type TraceSampler = (typeof TRACE_SAMPLERS)[number];
+
+/** OpenTelemetry trace export, from the standard `OTEL_*` variables (see docs/api.md). */
+export interface TracingSettings {
+  /** Full OTLP/HTTP traces URL, e.g. http://collector:4318/v1/traces. */
+  endpoint: string;
+  protocol: OtlpProtocol;
+  /** Extra request headers for the collector (may hold credentials; never logged). */
+  headers: Record<string, string>;
+  exportTimeoutMs: number;
+  /** Batch span processor: longest a finished span waits before export. */
+  scheduleDelayMs: number;
+  serviceName: string;
+  /** From OTEL_RESOURCE_ATTRIBUTES, without service.name (see serviceName). */
+  resourceAttributes: Record<string, string>;
+  sampler: TraceSampler;
+  /** Ratio for the *traceidratio samplers, 0..1. */
+  samplerRatio: number;
+}
+
 export interface AppConfig {
   host: string;
   port: number;
@@ -68,6 +101,8 @@ export interface AppConfig {
   /** After SIGTERM: hard limit for the whole shutdown; must exceed the drain delay. */
   shutdownGracePeriodMs: number;
   database: DatabaseSettings;
+  /** Undefined when tracing is off (the default): no SDK is loaded then. */
+  tracing?: TracingSettings;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +126,68 @@ const integer = (min: number, max: number, fallback: number) =>
   );
 
 const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+
+const optionalInteger = (min: number, max: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(z.number().int().min(min).max(max))
+      .optional(),
+  );
+
+const optionalUrl = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .regex(
+      /^https?:\/\/[^\s]+$/,
+      'must be an http:// or https:// URL such as http://collector:4318',
+    )
+    .optional(),
+);
+
+const otlpProtocol = z.preprocess(
+  emptyAsUndefined,
+  z
+    .enum([...OTLP_PROTOCOLS, 'grpc'])
+    .refine((value) => value !== 'grpc', 'grpc is not supported; use http/protobuf (port 4318)')
+    .optional(),
+);
+
+/**
+ * The W3C-baggage-like lists of OTEL_RESOURCE_ATTRIBUTES and OTEL_EXPORTER_OTLP_HEADERS:
+ * `key=value,key2=value2`, values percent-encoded. Undefined when malformed.
+ */
+export function parseKeyValueList(raw: string): Record<string, string> | undefined {
+  const result: Record<string, string> = {};
+  for (const item of raw.split(',')) {
+    if (item.trim() === '') continue;
+    const equals = item.indexOf('=');
+    if (equals <= 0) return undefined;
+    const key = item.slice(0, equals).trim();
+    try {
+      result[key] = decodeURIComponent(item.slice(equals + 1).trim());
+    } catch {
+      return undefined;
+    }
+    if (key === '') return undefined;
+  }
+  return result;
+}
+
+const keyValueList = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .refine(
+      (value) => parseKeyValueList(value) !== undefined,
+      'must be a comma-separated list of key=value pairs (values percent-encoded)',
+    )
+    .optional(),
+);
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -152,6 +249,43 @@ const environmentSchema = z
         .url('must be a URL such as https://secretsmanager.eu-west-1.amazonaws.com')
         .optional(),
     ),
+    OTEL_SDK_DISABLED: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .transform((value) => value.toLowerCase())
+        .pipe(z.enum(['true', 'false']))
+        .optional(),
+    ),
+    OTEL_TRACES_EXPORTER: z.preprocess(
+      emptyAsUndefined,
+      z
+        .enum(['otlp', 'none'], { message: 'must be otlp or none (the exporters bundled here)' })
+        .default('otlp'),
+    ),
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl,
+    OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol,
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol,
+    OTEL_EXPORTER_OTLP_HEADERS: keyValueList,
+    OTEL_EXPORTER_OTLP_TRACES_HEADERS: keyValueList,
+    OTEL_EXPORTER_OTLP_TIMEOUT: optionalInteger(1, 600_000),
+    OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: optionalInteger(1, 600_000),
+    OTEL_BSP_SCHEDULE_DELAY: integer(0, 600_000, 5000),
+    OTEL_SERVICE_NAME: optionalString,
+    OTEL_RESOURCE_ATTRIBUTES: keyValueList,
+    OTEL_TRACES_SAMPLER: z.preprocess(
+      emptyAsUndefined,
+      z.enum(TRACE_SAMPLERS).default('parentbased_always_on'),
+    ),
+    OTEL_TRACES_SAMPLER_ARG: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, 'must be a ratio between 0 and 1')
+        .transform(Number)
+        .optional(),
+    ),
   })
   .superRefine((env, ctx) => {
     const hasServer =
@@ -180,6 +314,44 @@ const environmentSchema = z
   });
 
 type Environment = z.output<typeof environmentSchema>;
+
+/** Default service.name when neither OTEL_SERVICE_NAME nor OTEL_RESOURCE_ATTRIBUTES set one. */
+export const DEFAULT_SERVICE_NAME = 'hello-api';
+
+/**
+ * Tracing is on when an OTLP endpoint is named, unless OTEL_SDK_DISABLED=true or
+ * OTEL_TRACES_EXPORTER=none. Precedence follows the OTLP exporter spec: the signal-specific
+ * variable wins, and only the generic endpoint gets `/v1/traces` appended.
+ */
+function tracingSettings(env: Environment): TracingSettings | undefined {
+  if (env.OTEL_SDK_DISABLED === 'true' || env.OTEL_TRACES_EXPORTER === 'none') return undefined;
+  let endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (endpoint === undefined && env.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined) {
+    endpoint = `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
+  }
+  if (endpoint === undefined) return undefined;
+  const { 'service.name': namedService, ...resourceAttributes } = parseKeyValueList(
+    env.OTEL_RESOURCE_ATTRIBUTES ?? '',
+  ) as Record<string, string>;
+  return {
+    endpoint,
+    protocol:
+      (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL as OtlpProtocol | undefined) ??
+      (env.OTEL_EXPORTER_OTLP_PROTOCOL as OtlpProtocol | undefined) ??
+      'http/protobuf',
+    headers: {
+      ...parseKeyValueList(env.OTEL_EXPORTER_OTLP_HEADERS ?? ''),
+      ...parseKeyValueList(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? ''),
+    },
+    exportTimeoutMs:
+      env.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT ?? env.OTEL_EXPORTER_OTLP_TIMEOUT ?? 10_000,
+    scheduleDelayMs: env.OTEL_BSP_SCHEDULE_DELAY,
+    serviceName: env.OTEL_SERVICE_NAME ?? namedService ?? DEFAULT_SERVICE_NAME,
+    resourceAttributes,
+    sampler: env.OTEL_TRACES_SAMPLER,
+    samplerRatio: env.OTEL_TRACES_SAMPLER_ARG ?? 1,
+  };
+}
 
 function databaseTarget(env: Environment, raw: NodeJS.ProcessEnv): DatabaseTarget {
   if (env.DATABASE_URL) return { kind: 'url', connectionString: env.DATABASE_URL };
@@ -211,7 +383,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env): AppConfig {
         const value = raw[variable];
         // Values of secret-looking variables are never echoed.
         const shown =
-          value === undefined || /PASSWORD|URL|SECRET/.test(variable)
+          value === undefined || /PASSWORD|URL|SECRET|ENDPOINT|HEADERS/.test(variable)
             ? ''
             : ` (got ${JSON.stringify(value)})`;
         return `${variable}: ${issue.message}${shown}`;
@@ -225,6 +397,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env): AppConfig {
     target.kind === 'embedded' && emptyAsUndefined(raw.SHUTDOWN_DRAIN_DELAY_MS) === undefined
       ? 0
       : env.SHUTDOWN_DRAIN_DELAY_MS;
+  const tracing = tracingSettings(env);
   return {
     host: env.HOST,
     port: env.PORT,
@@ -249,6 +422,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env): AppConfig {
       connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
     },
+    ...(tracing ? { tracing } : {}),
   };
 }
 

@@ -4,6 +4,9 @@ import type Koa from 'koa';
 /** Per-request state shared by the middleware. */
 export interface AppState {
   requestId: string;
+  /** The request's trace and span ids, set by the tracing middleware when tracing is on. */
+  traceId?: string;
+  spanId?: string;
   /** Parsed JSON body, set by the json-body middleware. */
   body?: unknown;
 }

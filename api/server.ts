@@ -8,11 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import { createApp } from './app';
-import type { AppConfig } from './config';
+import { type AppConfig, describeDatabase } from './config';
 import { type Clock, createTodayProvider, systemClock } from './dates';
 import { createKnex, type ExternalTarget } from './db';
 import { Lifecycle } from './lifecycle';
 import type { Logger } from './logger';
+import { type DatabaseEndpoint, type Tracing, startTracing } from './tracing';
 import { createUsersRepository } from './users-repository';
 
 export interface RunningService {
@@ -22,6 +23,8 @@ export interface RunningService {
   server: http.Server;
   knex: Knex;
   lifecycle: Lifecycle;
+  /** Present when OTEL_* turned tracing on. */
+  tracing?: Tracing;
   /**
    * Graceful stop: readiness 503 now, keep serving for the drain delay, stop accepting, let
    * in-flight requests finish, close the pool. Idempotent.
@@ -37,13 +40,26 @@ export interface ServiceOptions {
   clock?: Clock;
 }
 
+/** Log-safe facts about the database for database spans (no user, no password). */
+function databaseEndpoint(target: ExternalTarget): DatabaseEndpoint {
+  const described = describeDatabase(target);
+  const port = Number(described.port);
+  return {
+    database: typeof described.database === 'string' ? described.database : undefined,
+    host: typeof described.host === 'string' ? described.host : undefined,
+    port: Number.isInteger(port) && port > 0 ? port : undefined,
+  };
+}
+
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { config, logger } = options;
+  const tracing = await startTracing(config.tracing, databaseEndpoint(options.target));
   const knex = createKnex(options.target, config.database, logger);
   const lifecycle = new Lifecycle();
   const app = createApp({
     logger,
-    users: createUsersRepository(knex),
+    tracing,
+    users: createUsersRepository(knex, tracing),
     today: createTodayProvider(config.timeZone, options.clock ?? systemClock),
     lifecycle,
     readinessTimeoutMs: config.readinessTimeoutMs,
@@ -61,6 +77,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let stopping: Promise<void> | undefined;
   const shutdown = () => {
     stopping ??= (async () => {
+      const started = performance.now();
       lifecycle.shuttingDown = true;
       logger.info({ drainDelayMs: config.shutdownDrainDelayMs }, 'shutting down: draining');
       await sleep(config.shutdownDrainDelayMs);
@@ -74,9 +91,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       clearInterval(sweeper);
       logger.info('HTTP server closed; closing the database pool');
       await knex.destroy();
+      if (tracing) {
+        // Export the last spans, but within what is left of the grace period (less a margin
+        // for the process to exit), so a slow collector cannot turn a clean stop into a kill.
+        const left = config.shutdownGracePeriodMs - (performance.now() - started) - 500;
+        logger.info('flushing traces');
+        await tracing.shutdown(Math.max(left, 100));
+      }
     })();
     return stopping;
   };
 
-  return { url: `http://${host}:${port}`, port, server, knex, lifecycle, shutdown };
+  return { url: `http://${host}:${port}`, port, server, knex, lifecycle, tracing, shutdown };
 }

@@ -7,6 +7,7 @@
  * with the pooled connection; see docs/api.md, "Benchmark". Migrations and tools keep using Knex.
  */
 import type { Knex } from 'knex';
+import type { DatabaseQuery, Tracing } from './tracing';
 
 export interface UsersRepository {
   /** The stored date of birth as `YYYY-MM-DD`, or undefined for an unknown user. */
@@ -33,8 +34,23 @@ interface PooledPgConnection {
   query<Row>(text: string, values: unknown[]): Promise<{ rows: Row[] }>;
 }
 
-export function createUsersRepository(knex: Knex): UsersRepository {
-  async function query<Row>(text: string, values: unknown[]): Promise<Row[]> {
+export const PING_SQL = 'SELECT 1';
+
+/** What tracing records about each statement (names and parameterised text, no values). */
+const FIND_QUERY: DatabaseQuery = {
+  operation: 'SELECT',
+  collection: 'users',
+  text: FIND_DATE_OF_BIRTH_SQL,
+};
+const SAVE_QUERY: DatabaseQuery = {
+  operation: 'INSERT',
+  collection: 'users',
+  text: SAVE_DATE_OF_BIRTH_SQL,
+};
+const PING_QUERY: DatabaseQuery = { operation: 'SELECT', text: PING_SQL };
+
+export function createUsersRepository(knex: Knex, tracing?: Tracing): UsersRepository {
+  async function run<Row>(text: string, values: unknown[]): Promise<Row[]> {
     const connection = (await knex.client.acquireConnection()) as PooledPgConnection;
     try {
       return (await connection.query<Row>(text, values)).rows;
@@ -44,16 +60,22 @@ export function createUsersRepository(knex: Knex): UsersRepository {
     }
   }
 
+  // Chosen once: without tracing, queries run with no wrapper at all. With it, the span covers
+  // the wait for a pooled connection too, so pool exhaustion shows in traces.
+  const query: <Row>(described: DatabaseQuery, values: unknown[]) => Promise<Row[]> = tracing
+    ? (described, values) => tracing.databaseSpan(described, () => run(described.text, values))
+    : (described, values) => run(described.text, values);
+
   return {
     async findDateOfBirth(username) {
-      const rows = await query<{ date_of_birth: string }>(FIND_DATE_OF_BIRTH_SQL, [username]);
+      const rows = await query<{ date_of_birth: string }>(FIND_QUERY, [username]);
       return rows[0]?.date_of_birth;
     },
     async saveDateOfBirth(username, dateOfBirth) {
-      await query(SAVE_DATE_OF_BIRTH_SQL, [username, dateOfBirth]);
+      await query(SAVE_QUERY, [username, dateOfBirth]);
     },
     async ping() {
-      await query('SELECT 1', []);
+      await query(PING_QUERY, []);
     },
   };
 }

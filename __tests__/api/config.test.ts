@@ -92,3 +92,108 @@ describe('loadConfig', () => {
     expect(described).not.toContain('app:');
   });
 });
+
+describe('loadConfig: OpenTelemetry tracing (OTEL_*)', () => {
+  const db = { DATABASE_URL: 'postgres://db/app' };
+
+  it('is off by default and when disabled or exporting nowhere', () => {
+    expect(loadConfig(db).tracing).toBeUndefined();
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+    expect(loadConfig({ ...db, ...endpoint }).tracing).toBeDefined();
+    expect(loadConfig({ ...db, ...endpoint, OTEL_SDK_DISABLED: 'TRUE' }).tracing).toBeUndefined();
+    expect(loadConfig({ ...db, ...endpoint, OTEL_SDK_DISABLED: 'false' }).tracing).toBeDefined();
+    expect(
+      loadConfig({ ...db, ...endpoint, OTEL_TRACES_EXPORTER: 'none' }).tracing,
+    ).toBeUndefined();
+    // Sampler settings alone do not turn tracing on.
+    expect(loadConfig({ ...db, OTEL_TRACES_SAMPLER: 'always_on' }).tracing).toBeUndefined();
+  });
+
+  it('follows the OTLP exporter rules for the endpoint, protocol, headers and timeout', () => {
+    expect(
+      loadConfig({ ...db, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing,
+    ).toEqual({
+      endpoint: 'http://collector:4318/v1/traces',
+      protocol: 'http/protobuf',
+      headers: {},
+      exportTimeoutMs: 10_000,
+      scheduleDelayMs: 5000,
+      serviceName: 'hello-api',
+      resourceAttributes: {},
+      sampler: 'parentbased_always_on',
+      samplerRatio: 1,
+    });
+    const specific = loadConfig({
+      ...db,
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://generic:4318',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example.com/custom',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Basic%20abc,x-team=a',
+      OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-team=b',
+      OTEL_EXPORTER_OTLP_TIMEOUT: '3000',
+      OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '2000',
+      OTEL_BSP_SCHEDULE_DELAY: '250',
+    }).tracing;
+    expect(specific).toMatchObject({
+      endpoint: 'https://traces.example.com/custom',
+      protocol: 'http/json',
+      headers: { authorization: 'Basic abc', 'x-team': 'b' },
+      exportTimeoutMs: 2000,
+      scheduleDelayMs: 250,
+    });
+  });
+
+  it('names the service from OTEL_SERVICE_NAME, then OTEL_RESOURCE_ATTRIBUTES, then hello-api', () => {
+    const endpoint = { ...db, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+    const attributes = 'service.name=from-attrs,deployment.environment.name=prod';
+    expect(loadConfig({ ...endpoint, OTEL_RESOURCE_ATTRIBUTES: attributes }).tracing).toMatchObject(
+      {
+        serviceName: 'from-attrs',
+        resourceAttributes: { 'deployment.environment.name': 'prod' },
+      },
+    );
+    expect(
+      loadConfig({ ...endpoint, OTEL_RESOURCE_ATTRIBUTES: attributes, OTEL_SERVICE_NAME: 'hello' })
+        .tracing?.serviceName,
+    ).toBe('hello');
+  });
+
+  it('takes the spec samplers and a ratio argument', () => {
+    const tracing = loadConfig({
+      ...db,
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.25',
+    }).tracing;
+    expect(tracing).toMatchObject({ sampler: 'parentbased_traceidratio', samplerRatio: 0.25 });
+  });
+
+  it('rejects bad values, naming the variable, without echoing endpoints or headers', () => {
+    const problems = problemsOf({
+      ...db,
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4317',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_EXPORTER_OTLP_HEADERS: 'no-equals-sign-token123',
+      OTEL_TRACES_SAMPLER: 'xray',
+      OTEL_TRACES_SAMPLER_ARG: '1.5',
+      OTEL_TRACES_EXPORTER: 'zipkin',
+      OTEL_SDK_DISABLED: 'yes',
+    });
+    const message = problems.join('\n');
+    for (const variable of [
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+      'OTEL_EXPORTER_OTLP_PROTOCOL',
+      'OTEL_EXPORTER_OTLP_HEADERS',
+      'OTEL_TRACES_SAMPLER',
+      'OTEL_TRACES_SAMPLER_ARG',
+      'OTEL_TRACES_EXPORTER',
+      'OTEL_SDK_DISABLED',
+    ]) {
+      expect(message).toMatch(new RegExp(`^${variable}: `, 'm'));
+    }
+    expect(message).toContain('use http/protobuf (port 4318)');
+    expect(message).not.toContain('token123');
+    expect(message).not.toContain('collector:4317');
+  });
+});
