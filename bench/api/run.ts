@@ -7,7 +7,9 @@
  *   BENCH_DATABASE_URL   server to use (default TEST_DATABASE_URL or the local PostgreSQL)
  *   BENCH_DURATION_S     seconds per load run (default 10)
  *   BENCH_CONNECTIONS    concurrent connections (default 50)
- *   BENCH_SERVERS        comma list (default: baseline,api; also api-silent, api-raw, api-builder)
+ *   BENCH_SERVERS        comma list (default: baseline,api; also api-silent, api-raw, api-builder,
+ *                        api-ref: the service from another revision's api/ in BENCH_REF_DIR)
+ *   BENCH_REF_DIR        folder holding another revision's api/ (for api-ref)
  *   BENCH_ROUNDS         rounds (default 3): servers are loaded in turn, round after round, and
  *                        the median of the rounds is reported, so a burst of load from other
  *                        work on the machine skews one sample, not one server
@@ -57,6 +59,14 @@ const SERVERS: Record<string, ServerSpec> = {
     name: 'API with LOG_LEVEL=silent',
     script: 'api/main.ts',
     env: { LOG_LEVEL: 'silent' },
+  },
+  // A/B against another revision of the service, e.g. before a hot-path change:
+  //   mkdir -p .data/bench-ref && git archive HEAD~1 api | tar -x -C .data/bench-ref
+  //   BENCH_REF_DIR=.data/bench-ref BENCH_SERVERS=api-ref,api npm run bench:api
+  'api-ref': {
+    name: `API at ${process.env.BENCH_REF_DIR ?? '(set BENCH_REF_DIR)'}`,
+    script: path.join(process.env.BENCH_REF_DIR ?? '', 'api', 'main.ts'),
+    env: {},
   },
   'api-raw': {
     name: 'API with knex.raw',
@@ -238,6 +248,9 @@ async function main(): Promise<void> {
   const specs = names.map((name) => {
     const spec = SERVERS[name];
     if (!spec) throw new Error(`unknown server ${name}; known: ${Object.keys(SERVERS).join(', ')}`);
+    if (name === 'api-ref' && !process.env.BENCH_REF_DIR) {
+      throw new Error('api-ref needs BENCH_REF_DIR (a folder holding another revision of api/)');
+    }
     return { key: name, spec };
   });
 
