@@ -292,8 +292,16 @@ const environmentSchema = z.object({
     managedPrometheus: z.boolean().default(true),
     /** A Prometheus operator runs in the cluster (use a ServiceMonitor). Default: false. */
     prometheusOperator: z.boolean().default(false),
-    /** OTLP/HTTP collector endpoint for traces; unset = tracing off. */
-    otelEndpoint: z.url().optional(),
+    /** OTLP/HTTP collector endpoint for traces (e.g. http://collector:4318); unset = tracing off. */
+    otelEndpoint: z
+      .url({
+        protocol: /^https?$/,
+        error: 'must be an http(s) URL of an OTLP/HTTP collector, e.g. http://collector:4318',
+      })
+      .refine((url) => !/:4317(\/|$)/.test(url), {
+        message: 'port 4317 is OTLP/gRPC; the API exports OTLP/HTTP (usually :4318)',
+      })
+      .optional(),
     thresholds: thresholdsSchema.prefault({}),
   }),
 });

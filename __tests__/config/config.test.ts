@@ -176,6 +176,28 @@ describe('config validation reports every problem by field path', () => {
     );
   });
 
+  it('accepts only an OTLP/HTTP collector URL for traces', () => {
+    expect(
+      issuesOf(
+        configWith((c) => (c.environments.dev.monitoring.otelEndpoint = 'ftp://collector:4318')),
+      ),
+    ).toEqual([
+      'environments.dev.monitoring.otelEndpoint: must be an http(s) URL of an OTLP/HTTP collector, e.g. http://collector:4318',
+    ]);
+    expect(
+      issuesOf(
+        configWith((c) => (c.environments.dev.monitoring.otelEndpoint = 'http://collector:4317')),
+      ),
+    ).toEqual([
+      'environments.dev.monitoring.otelEndpoint: port 4317 is OTLP/gRPC; the API exports OTLP/HTTP (usually :4318)',
+    ]);
+    expect(() =>
+      loadConfig(
+        configWith((c) => (c.environments.dev.monitoring.otelEndpoint = 'http://collector:4318')),
+      ),
+    ).not.toThrow();
+  });
+
   it('checks explicit availability zones against the region and the AZ count', () => {
     expect(
       issuesOf(
