@@ -6,7 +6,7 @@ import { GithubOidc } from '../modules/github-oidc';
 import { StateBucket } from '../modules/state-bucket';
 import type { BackendContext } from './backend';
 import { ecrRepositoryName } from './names';
-import { ProjectStack, standardTags } from './project-stack';
+import { accountStackProps, ProjectStack } from './project-stack';
 
 /** GitHub environment of the deploy workflow's image job (see .github/workflows/deploy.yml). */
 export const RELEASE_ENVIRONMENT = 'release';
@@ -29,13 +29,7 @@ export class BootstrapStack extends ProjectStack {
 
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
     const { config } = props;
-    super(scope, id, {
-      backend: config.bootstrap.backend,
-      backendContext: props.backendContext,
-      region: config.bootstrap.region,
-      accountId: config.bootstrap.accountId,
-      tags: standardTags(config.name, 'account', config.repository, config.bootstrap.tags),
-    });
+    super(scope, id, accountStackProps(config, props.backendContext));
 
     this.stateBucket = new StateBucket(this, 'state', {
       bucketName: config.bootstrap.stateBucketName,

@@ -90,3 +90,17 @@ export function environmentStackProps(
     deployBoundaryPrefix: config.name,
   };
 }
+
+/** Base settings of the per-account stacks (bootstrap, tfc): the bootstrap region and backend. */
+export function accountStackProps(
+  config: ProjectConfig,
+  backendContext: BackendContext,
+): ProjectStackProps {
+  return {
+    backend: config.bootstrap.backend,
+    backendContext,
+    region: config.bootstrap.region,
+    accountId: config.bootstrap.accountId,
+    tags: standardTags(config.name, 'account', config.repository, config.bootstrap.tags),
+  };
+}

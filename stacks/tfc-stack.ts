@@ -7,7 +7,7 @@ import { TfcAwsOidc } from '../modules/tfc-aws-oidc';
 import { TfcWorkspaces } from '../modules/tfc-workspaces';
 import type { BackendContext } from './backend';
 import { stackNames } from './names';
-import { ProjectStack, standardTags } from './project-stack';
+import { accountStackProps, ProjectStack } from './project-stack';
 
 /** Environments whose stacks run in Terraform Cloud, grouped by where their workspaces live. */
 interface WorkspaceGroup {
@@ -59,12 +59,9 @@ const DEFAULT_PROJECT = 'Default Project';
 export class TfcStack extends ProjectStack {
   constructor(scope: Construct, id: string, props: TfcStackProps) {
     const { config } = props;
+    // Roles it creates are used by Terraform Cloud runs: same boundary as the deploy role's.
     super(scope, id, {
-      backend: config.bootstrap.backend,
-      backendContext: props.backendContext,
-      region: config.bootstrap.region,
-      accountId: config.bootstrap.accountId,
-      tags: standardTags(config.name, 'account', config.repository, config.bootstrap.tags),
+      ...accountStackProps(config, props.backendContext),
       deployBoundaryPrefix: config.name,
     });
     const boundaryArn = deployBoundaryPolicyArn(this.partition, this.accountId, config.name);
