@@ -167,7 +167,17 @@ export interface ContainerSecurityContext extends PodSecurityContext {
   readonly capabilities: { readonly drop: ['ALL'] };
 }
 
-export interface MigrationJobValues {
+/** Pod-level settings the API Deployment and the migration Job share (same env, same hardening). */
+export interface PodValues {
+  readonly env: Record<string, EnvEntry>;
+  readonly resources: ContainerResources;
+  readonly securityContext: PodSecurityContext;
+  readonly containerSecurityContext: ContainerSecurityContext;
+  readonly automountServiceAccountToken: boolean;
+  readonly enableServiceLinks: false;
+}
+
+export interface MigrationJobValues extends PodValues {
   readonly annotations: Record<string, string>;
   readonly image: {
     readonly repository: string;
@@ -179,12 +189,6 @@ export interface MigrationJobValues {
   readonly restartPolicy: 'Never';
   readonly backoffLimit: number;
   readonly activeDeadlineSeconds: number;
-  readonly env: Record<string, EnvEntry>;
-  readonly resources: ContainerResources;
-  readonly securityContext: PodSecurityContext;
-  readonly containerSecurityContext: ContainerSecurityContext;
-  readonly automountServiceAccountToken: boolean;
-  readonly enableServiceLinks: false;
   readonly volumes: { readonly name: string; readonly emptyDir: { readonly sizeLimit: string } }[];
   readonly volumeMounts: { readonly name: string; readonly mountPath: string }[];
 }
@@ -192,7 +196,7 @@ export interface MigrationJobValues {
 /** The values this project sets; everything else keeps the chart's defaults. */
 export interface AppValues {
   readonly applicationName: string;
-  readonly deployment: {
+  readonly deployment: PodValues & {
     readonly enabled: true;
     readonly replicas: number | null;
     readonly reloadOnChange: false;
@@ -210,12 +214,6 @@ export interface AppValues {
       readonly name: string;
       readonly protocol: 'TCP';
     }[];
-    readonly env: Record<string, EnvEntry>;
-    readonly resources: ContainerResources;
-    readonly securityContext: PodSecurityContext;
-    readonly containerSecurityContext: ContainerSecurityContext;
-    readonly automountServiceAccountToken: boolean;
-    readonly enableServiceLinks: false;
     readonly startupProbe: HttpProbe;
     readonly readinessProbe: HttpProbe;
     readonly livenessProbe: HttpProbe;

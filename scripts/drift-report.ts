@@ -7,8 +7,7 @@
  * Prints the Markdown body and exits 0 when every stack is clean, 2 when any stack drifted
  * (`terraform plan -detailed-exitcode` returned 2), 1 when a plan failed.
  */
-import { readFileSync } from 'node:fs';
-import { loadResults, renderSummary, type StackResult } from './plan-summary';
+import { loadResults, readOrderFile, renderSummary, type StackResult } from './plan-summary';
 import { parseFlags } from './flags';
 
 /** Hidden marker that identifies the drift issue of an environment, next to its label. */
@@ -73,13 +72,7 @@ function main(argv: string[]): number {
   const environment = args.get('env');
   const resultsDir = args.get('results');
   if (!environment || !resultsDir) throw new Error('--env and --results are required');
-  const orderFile = args.get('order');
-  const order = orderFile
-    ? readFileSync(orderFile, 'utf8')
-        .split('\n')
-        .map((line) => line.trim())
-        .filter(Boolean)
-    : undefined;
+  const order = readOrderFile(args.get('order'));
   const results = loadResults(resultsDir, order);
   process.stdout.write(
     `${renderDriftReport(environment, results, { runUrl: args.get('run-url') })}\n`,

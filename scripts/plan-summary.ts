@@ -249,6 +249,16 @@ export function renderSummary(results: StackResult[], options: SummaryOptions = 
   return `${head}\n${body}`;
 }
 
+/** Stack names, one per line, as `stack-order.ts` writes them (undefined without a file). */
+export function readOrderFile(file: string | undefined): string[] | undefined {
+  return file
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean)
+    : undefined;
+}
+
 function main(argv: string[]): void {
   const args = parseFlags(
     argv,
@@ -257,13 +267,7 @@ function main(argv: string[]): void {
   );
   const resultsDir = args.get('results');
   if (!resultsDir) throw new Error('--results is required');
-  const orderFile = args.get('order');
-  const order = orderFile
-    ? readFileSync(orderFile, 'utf8')
-        .split('\n')
-        .map((line) => line.trim())
-        .filter(Boolean)
-    : undefined;
+  const order = readOrderFile(args.get('order'));
   const maxChars = args.get('max-chars');
   const markdown = renderSummary(loadResults(resultsDir, order), {
     title: args.get('title'),

@@ -4,16 +4,8 @@ import {
   dashboardMetric,
   metricCatalog,
   route53HealthCheckMetric,
-  type MetricCatalogInputs,
 } from '../../modules/metric-catalog';
-
-const catalogInputs: MetricCatalogInputs = {
-  albArnSuffix: 'app/hello-prod/0123456789abcdef',
-  targetGroupArnSuffix: 'targetgroup/hello-prod-ingress/fedcba9876543210',
-  clusterName: 'hello-prod',
-  appNamespace: 'hello',
-  appWorkloadName: 'hello-api',
-};
+import { catalogInputs } from '../helpers/metric-catalog-inputs';
 
 describe('metricCatalog', () => {
   it('has only ALB and Container Insights metrics in in-cluster database mode', () => {

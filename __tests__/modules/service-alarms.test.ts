@@ -1,20 +1,8 @@
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import {
-  allMetrics,
-  metricCatalog,
-  type MetricCatalog,
-  type MetricCatalogInputs,
-} from '../../modules/metric-catalog';
+import { allMetrics, metricCatalog, type MetricCatalog } from '../../modules/metric-catalog';
 import { ServiceAlarms, type ServiceAlarmsProps } from '../../modules/service-alarms';
 import { resourcesOf, synthConstructs } from '../helpers/synth';
-
-const catalogInputs: MetricCatalogInputs = {
-  albArnSuffix: 'app/hello-prod/0123456789abcdef',
-  targetGroupArnSuffix: 'targetgroup/hello-prod-ingress/fedcba9876543210',
-  clusterName: 'hello-prod',
-  appNamespace: 'hello',
-  appWorkloadName: 'hello-api',
-};
+import { catalogInputs } from '../helpers/metric-catalog-inputs';
 
 const topic = 'arn:aws:sns:eu-west-1:111122223333:hello-prod-alarms';
 const inCluster = metricCatalog(catalogInputs);

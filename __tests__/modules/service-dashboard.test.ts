@@ -1,22 +1,10 @@
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
-import {
-  allMetrics,
-  metricCatalog,
-  type MetricCatalog,
-  type MetricCatalogInputs,
-} from '../../modules/metric-catalog';
+import { allMetrics, metricCatalog, type MetricCatalog } from '../../modules/metric-catalog';
 import { ServiceAlarms } from '../../modules/service-alarms';
 import { dashboardBody, ServiceDashboard } from '../../modules/service-dashboard';
 import { danglingReferences } from '../helpers/reference-check';
 import { onlyResource, synthConstructs } from '../helpers/synth';
-
-const catalogInputs: MetricCatalogInputs = {
-  albArnSuffix: 'app/hello-prod/0123456789abcdef',
-  targetGroupArnSuffix: 'targetgroup/hello-prod-ingress/fedcba9876543210',
-  clusterName: 'hello-prod',
-  appNamespace: 'hello',
-  appWorkloadName: 'hello-api',
-};
+import { catalogInputs } from '../helpers/metric-catalog-inputs';
 
 interface Widget {
   type: string;
