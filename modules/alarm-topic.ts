@@ -77,6 +77,7 @@ export class AlarmTopic extends Construct {
       alias: resourceName(props.namePrefix, purpose, NameLimits.kmsAlias),
       description: `Encrypts SNS topic ${name}`,
       serviceGrants,
+      provider: props.provider,
     });
 
     const topic = new SnsTopic(this, 'topic', {

@@ -1,13 +1,12 @@
 import { Construct } from 'constructs';
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-identity-association';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { NameLimits, resourceName } from './naming';
+import { awsAccount } from './aws-account';
 
 export interface AppServiceAccountProps {
   /** `<project>-<env>` prefix for the IAM role name, e.g. `hello-prod`. */
@@ -47,8 +46,8 @@ export class AppServiceAccount extends Construct {
 
   constructor(scope: Construct, id: string, props: AppServiceAccountProps) {
     super(scope, id);
-    const caller = new DataAwsCallerIdentity(this, 'caller');
-    const partition = new DataAwsPartition(this, 'partition');
+    const caller = awsAccount(this);
+    const partition = awsAccount(this);
     const region = new DataAwsRegion(this, 'region');
 
     const serviceAccount = new ServiceAccountV1(this, 'service-account', {

@@ -1,9 +1,7 @@
 import { Construct } from 'constructs';
 import type { ITerraformDependable } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -11,6 +9,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { cloudWatchLogsGrant, KmsKey } from './kms-key';
 import { NameLimits, resourceName } from './naming';
+import { awsAccount } from './aws-account';
 
 /** The EKS add-on that runs the CloudWatch agent (Container Insights) and Fluent Bit. */
 export const CLOUDWATCH_OBSERVABILITY_ADDON = 'amazon-cloudwatch-observability';
@@ -86,8 +85,8 @@ export class ContainerObservability extends Construct {
 
   constructor(scope: Construct, id: string, props: ContainerObservabilityProps) {
     super(scope, id);
-    const caller = new DataAwsCallerIdentity(this, 'caller');
-    const partition = new DataAwsPartition(this, 'partition').partition;
+    const caller = awsAccount(this);
+    const partition = awsAccount(this).partition;
     const region = new DataAwsRegion(this, 'region').region;
     const accountId = caller.accountId;
     const groupPrefix = `/aws/containerinsights/${props.clusterName}/`;

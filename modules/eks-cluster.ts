@@ -1,9 +1,7 @@
 import { Construct } from 'constructs';
 import { Fn, type ITerraformDependable } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
 import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
@@ -18,6 +16,7 @@ import { EncryptedLogGroup } from './encrypted-log-group';
 import { EksManagedNodeGroup, type NodeGroupSpec } from './eks-node-group';
 import { cloudWatchLogsGrant, KmsKey } from './kms-key';
 import { NameLimits, resourceName } from './naming';
+import { awsAccount } from './aws-account';
 
 export type { NodeGroupSpec } from './eks-node-group';
 
@@ -116,8 +115,8 @@ export class EksCluster extends Construct {
     }
 
     const name = props.clusterName;
-    const partition = new DataAwsPartition(this, 'partition').partition;
-    const accountId = new DataAwsCallerIdentity(this, 'caller').accountId;
+    const partition = awsAccount(this).partition;
+    const accountId = awsAccount(this).accountId;
     const region = new DataAwsRegion(this, 'region').region;
     const managedPolicy = (policy: string) => `arn:${partition}:iam::aws:policy/${policy}`;
     const logGroupName = `/aws/eks/${name}/cluster`;

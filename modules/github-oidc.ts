@@ -1,17 +1,16 @@
 import { Construct, type IConstruct } from 'constructs';
 import type { IAspect } from 'cdktf';
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import {
   DataAwsIamPolicyDocument,
   type DataAwsIamPolicyDocumentStatement,
 } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { NameLimits, resourceName } from './naming';
+import { awsAccount } from './aws-account';
 
 export interface GithubOidcProps {
   /** Prefix of the role and policy names, e.g. `hello` (roles `hello-github-plan`/`-deploy`). */
@@ -123,8 +122,8 @@ export class GithubOidc extends Construct {
       }
     }
 
-    const caller = new DataAwsCallerIdentity(this, 'caller');
-    const partition = new DataAwsPartition(this, 'partition');
+    const caller = awsAccount(this);
+    const partition = awsAccount(this);
     const iamArn = (resource: string) =>
       `arn:${partition.partition}:iam::${caller.accountId}:${resource}`;
 

@@ -1,9 +1,9 @@
+import type { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey as AwsKmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { awsAccount } from './aws-account';
 
 /** A service that may use the key through its own service principal (e.g. CloudWatch Logs). */
 export interface KmsServiceGrant {
@@ -38,6 +38,8 @@ export function cloudWatchLogsGrant(region: string, logGroupArn: string): KmsSer
 }
 
 export interface KmsKeyProps {
+  /** Provider (alias) the key is created with. Default: the stack's default AWS provider. */
+  readonly provider?: TerraformProvider;
   /** Alias without the `alias/` prefix, e.g. `hello-prod-logs`. */
   readonly alias: string;
   /** Human description shown in the console. */
@@ -71,10 +73,10 @@ export class KmsKey extends Construct {
 
   constructor(scope: Construct, id: string, props: KmsKeyProps) {
     super(scope, id);
-    const caller = new DataAwsCallerIdentity(this, 'caller');
-    const partition = new DataAwsPartition(this, 'partition');
+    const account = awsAccount(this, props.provider);
 
     const policy = new DataAwsIamPolicyDocument(this, 'policy', {
+      provider: props.provider,
       statement: [
         {
           sid: 'AccountAdministers',
@@ -82,7 +84,7 @@ export class KmsKey extends Construct {
           principals: [
             {
               type: 'AWS',
-              identifiers: [`arn:${partition.partition}:iam::${caller.accountId}:root`],
+              identifiers: [`arn:${account.partition}:iam::${account.accountId}:root`],
             },
           ],
           actions: ['kms:*'],
@@ -108,13 +110,18 @@ export class KmsKey extends Construct {
     });
 
     const key = new AwsKmsKey(this, 'key', {
+      provider: props.provider,
       description: props.description,
       enableKeyRotation: true,
       deletionWindowInDays: props.deletionWindowInDays ?? 30,
       policy: policy.json,
     });
     this.aliasName = `alias/${props.alias}`;
-    new KmsAlias(this, 'alias', { name: this.aliasName, targetKeyId: key.keyId });
+    new KmsAlias(this, 'alias', {
+      provider: props.provider,
+      name: this.aliasName,
+      targetKeyId: key.keyId,
+    });
     this.arn = key.arn;
     this.keyId = key.keyId;
   }

@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { AutoscalingAttachment } from '@cdktf/provider-aws/lib/autoscaling-attachment';
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
@@ -19,6 +18,7 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import type { IngressEndpoint } from './ingress-endpoint';
 import { NameLimits, resourceName } from './naming';
 import { WebAcl } from './web-acl';
+import { awsAccount } from './aws-account';
 
 /** Tag value that marks a bucket as an ELB access-log bucket (SSE-S3 is the only option there). */
 export const ELB_ACCESS_LOGS_DATA_CLASS = 'elb-access-logs';
@@ -82,7 +82,7 @@ export class LoadBalancer extends Construct {
     const { nodePort, healthPath } = props.ingress;
     const dualStack = props.dualStack ?? false;
     const deletionProtection = props.deletionProtection ?? true;
-    const accountId = new DataAwsCallerIdentity(this, 'caller').accountId;
+    const accountId = awsAccount(this).accountId;
 
     // --- Access-log bucket ------------------------------------------------------------------
     const bucket = new S3Bucket(this, 'access-logs', {

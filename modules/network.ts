@@ -1,7 +1,5 @@
 import { Construct } from 'constructs';
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
@@ -21,6 +19,7 @@ import { EncryptedLogGroup } from './encrypted-log-group';
 import { cidrSubnet, parseCidr } from './ipv4';
 import { cloudWatchLogsGrant, KmsKey } from './kms-key';
 import { NameLimits, resourceName } from './naming';
+import { awsAccount } from './aws-account';
 
 export type NatMode = 'single' | 'per-az';
 
@@ -247,8 +246,8 @@ export class Network extends Construct {
   /** All traffic (accepted and rejected) to an encrypted log group, delivered by a scoped role. */
   private addFlowLogs(props: NetworkProps, vpc: Vpc, region: DataAwsRegion): void {
     const prefix = props.namePrefix;
-    const caller = new DataAwsCallerIdentity(this, 'caller');
-    const partition = new DataAwsPartition(this, 'partition');
+    const caller = awsAccount(this);
+    const partition = awsAccount(this);
     const logGroupName = `/aws/vpc/${prefix}/flow-logs`;
     const logGroupArn = `arn:${partition.partition}:logs:${region.region}:${caller.accountId}:log-group:${logGroupName}`;
 

@@ -1,9 +1,7 @@
 import { Construct } from 'constructs';
 import type { ITerraformDependable } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group';
@@ -14,6 +12,7 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { cloudWatchLogsGrant, KmsKey } from './kms-key';
 import { NameLimits, resourceName } from './naming';
+import { awsAccount } from './aws-account';
 
 export type RdsLogExport = 'postgresql' | 'upgrade' | 'iam-db-auth-error';
 
@@ -98,8 +97,8 @@ export class RdsPostgres extends Construct {
     }
 
     const name = props.identifier;
-    const partition = new DataAwsPartition(this, 'partition').partition;
-    const accountId = new DataAwsCallerIdentity(this, 'caller').accountId;
+    const partition = awsAccount(this).partition;
+    const accountId = awsAccount(this).accountId;
     const region = new DataAwsRegion(this, 'region').region;
     const logExports = props.logExports ?? ['postgresql', 'upgrade'];
     const logGroupPrefix = `/aws/rds/instance/${name}/`;

@@ -1,12 +1,11 @@
 import { Construct } from 'constructs';
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { Wafv2WebAcl, type Wafv2WebAclRule } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
 import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration';
 import { EncryptedLogGroup } from './encrypted-log-group';
 import { cloudWatchLogsGrant, KmsKey } from './kms-key';
+import { awsAccount } from './aws-account';
 
 export interface WebAclProps {
   /** Web ACL name, e.g. `hello-prod-alb`; also the CloudWatch metric name prefix. */
@@ -89,8 +88,8 @@ export class WebAcl extends Construct {
 
     if (props.logging ?? true) {
       const region = new DataAwsRegion(this, 'region').region;
-      const partition = new DataAwsPartition(this, 'partition').partition;
-      const accountId = new DataAwsCallerIdentity(this, 'caller').accountId;
+      const partition = awsAccount(this).partition;
+      const accountId = awsAccount(this).accountId;
       // WAF only delivers to log groups whose name starts with `aws-waf-logs-`.
       const logGroupName = `aws-waf-logs-${props.name}`;
       const key = new KmsKey(this, 'logs-key', {

@@ -1,11 +1,10 @@
 import { Aspects, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { BackendConfig, EnvironmentConfig, ProjectConfig } from '../config';
 import { ApplyPermissionsBoundary, deployBoundaryPolicyArn } from '../modules/github-oidc';
 import { configureBackend, type BackendContext } from './backend';
+import { awsAccount } from '../modules/aws-account';
 
 export interface ProjectStackProps {
   readonly backend: BackendConfig;
@@ -41,8 +40,8 @@ export class ProjectStack extends TerraformStack {
       allowedAccountIds: props.accountId ? [props.accountId] : undefined,
       defaultTags: [{ tags: props.tags }],
     });
-    this.accountId = new DataAwsCallerIdentity(this, 'caller').accountId;
-    this.partition = new DataAwsPartition(this, 'partition').partition;
+    this.accountId = awsAccount(this).accountId;
+    this.partition = awsAccount(this).partition;
     if (props.deployBoundaryPrefix !== undefined) {
       const boundary = deployBoundaryPolicyArn(
         this.partition,
