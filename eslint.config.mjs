@@ -15,6 +15,13 @@ const providerBarrels = [
   message: `Import from '${name}/lib/<resource>' instead: the barrel makes synth ~9x and tsc ~5x slower.`,
 }));
 
+// Tests depend on production code, never the other way round. Repeated in every block below
+// because a later block's `no-restricted-imports` replaces an earlier one.
+const noTestImports = {
+  group: ['**/__tests__', '**/__tests__/**'],
+  message: 'Only tests may import from __tests__/.',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'cdktf.out/', 'coverage/', '.data/', '.gen/'] },
   js.configs.recommended,
@@ -31,14 +38,22 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.ts', '**/*.mts', '**/*.mjs'],
+    ignores: ['__tests__/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: providerBarrels, patterns: [noTestImports] }],
+    },
+  },
+  {
     // Infrastructure code must never depend on the service it deploys.
-    files: ['stacks/**', 'modules/**', 'config/**', 'main.ts'],
+    files: ['stacks/**', 'modules/**', 'config/**', 'policy/**', 'main.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: providerBarrels,
           patterns: [
+            noTestImports,
             {
               group: ['**/api', '**/api/**'],
               message: 'stacks/ and modules/ must not import api/.',
@@ -57,6 +72,7 @@ export default tseslint.config(
         {
           paths: providerBarrels,
           patterns: [
+            noTestImports,
             {
               group: [
                 'cdktf',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cidrContains, cidrsOverlap, parseCidr } from '../modules/ipv4';
+import { cidrContains, cidrsOverlap, parseCidr } from '../modules/core/ipv4';
 
 /**
  * The typed, validated environment configuration: the one place environments differ.

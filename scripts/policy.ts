@@ -11,9 +11,9 @@
  * (waived checks are not failures), 1 on any failure, 2 when the command itself cannot run.
  */
 import { parseArgs } from 'node:util';
-import { allRules } from '../__tests__/policy/registry';
-import type { PolicyRule, PolicyWaiver } from '../__tests__/policy/types';
-import { waivers } from '../__tests__/policy/waivers';
+import { allRules } from '../policy/registry';
+import type { PolicyRule, PolicyWaiver } from '../policy/types';
+import { waivers } from '../policy/waivers';
 import { loadSynthOutput, staleOutputWarning, type SynthOutput } from './diagram/synth-output';
 import { formatMarkdown, formatTable, toJsonReport } from './policy/format';
 import { runPolicies, type PolicyReport } from './policy/report';

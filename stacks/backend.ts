@@ -1,6 +1,6 @@
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from 'cdktf';
 import type { BackendConfig } from '../config';
-import { stateBucketKeyAlias } from '../modules/state-bucket';
+import { stateBucketKeyAlias } from '../modules/account/state-bucket';
 
 /** Where local state files live, relative to the repository root. */
 export const LOCAL_STATE_DIR = 'terraform-state';

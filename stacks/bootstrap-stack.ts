@@ -1,9 +1,9 @@
 import type { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
 import { environmentsOf, type ProjectConfig } from '../config';
-import { EcrRepository } from '../modules/ecr-repository';
-import { GithubOidc } from '../modules/github-oidc';
-import { StateBucket } from '../modules/state-bucket';
+import { EcrRepository } from '../modules/account/ecr-repository';
+import { GithubOidc } from '../modules/account/github-oidc';
+import { StateBucket } from '../modules/account/state-bucket';
 import type { BackendContext } from './backend';
 import { ecrRepositoryName } from './names';
 import { accountStackProps, ProjectStack } from './project-stack';

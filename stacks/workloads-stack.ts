@@ -3,15 +3,19 @@ import { Fn, TerraformOutput, TerraformVariable } from 'cdktf';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import type { EnvironmentConfig, ProjectConfig } from '../config';
-import { AppNamespace } from '../modules/app-namespace';
-import { AppServiceAccount } from '../modules/app-service-account';
-import { AppRelease } from '../modules/app-release';
-import { buildAppValues, type AppDatabase, type NetworkPolicyPeer } from '../modules/app-values';
-import { CloudNativePg } from '../modules/cloudnative-pg';
-import { Gp3StorageClass } from '../modules/gp3-storage-class';
-import { ingressEndpoint } from '../modules/ingress-endpoint';
-import { subnetCidr } from '../modules/network';
-import { NginxIngress } from '../modules/nginx-ingress';
+import { AppNamespace } from '../modules/cluster/app-namespace';
+import { AppServiceAccount } from '../modules/app/app-service-account';
+import { AppRelease } from '../modules/app/app-release';
+import {
+  buildAppValues,
+  type AppDatabase,
+  type NetworkPolicyPeer,
+} from '../modules/app/app-values';
+import { CloudNativePg } from '../modules/data/cloudnative-pg';
+import { Gp3StorageClass } from '../modules/cluster/gp3-storage-class';
+import { ingressEndpoint } from '../modules/edge/ingress-endpoint';
+import { subnetCidr } from '../modules/network/network';
+import { NginxIngress } from '../modules/edge/nginx-ingress';
 import type { BackendContext } from './backend';
 import type { InfraStack } from './infra-stack';
 import { APP_NAME, availabilityZones, ecrRepositoryName, envPrefix } from './names';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, selectEnvironments, type ProjectConfig } from '../../config';
 import { buildPlatformApp } from '../../stacks/app';
-import type { TerraformJson } from '../policy/types';
+import type { TerraformJson } from '../../policy/types';
 
 export interface SynthesizedStack {
   readonly name: string;

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import { helmMerge, type HelmValues } from './helm-merge';
+import { helmMerge, type HelmValues } from '../../policy/helm-merge';
 
 /** The stakater/application chart's reference files, in `shared/` beside the repository. */
 export function chartReferenceFile(name: string): string {

@@ -1,4 +1,4 @@
-import type { MetricCatalogInputs } from '../../modules/metric-catalog';
+import type { MetricCatalogInputs } from '../../modules/observability/metric-catalog';
 
 /** Metric catalog inputs of a prod-like environment, shared by the monitoring module tests. */
 export const catalogInputs: MetricCatalogInputs = {

@@ -1,5 +1,5 @@
 import { getReferencesInExpression } from '@cdktf/hcl2json';
-import type { TerraformJson } from '../policy/types';
+import type { TerraformJson } from '../../policy/types';
 
 /** Roots that are not declarations of the stack (iteration and meta variables). */
 const META_ROOTS = new Set(['each', 'count', 'self', 'path', 'terraform']);

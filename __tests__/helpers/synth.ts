@@ -1,7 +1,7 @@
 import { Testing, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { stackContext } from '../policy/engine';
-import type { StackContext, TerraformJson } from '../policy/types';
+import { stackContext } from '../../policy/engine';
+import type { StackContext, TerraformJson } from '../../policy/types';
 
 /**
  * Synthesizes the constructs that `build` adds to a fresh test stack and returns both the raw

@@ -31,7 +31,7 @@ import {
   type SynthOutput,
 } from '../../scripts/diagram/synth-output';
 import { itemsOf } from '../../scripts/diagram/terraform-items';
-import type { TerraformJson } from '../../__tests__/policy/types';
+import type { TerraformJson } from '../../policy/types';
 
 type Blocks = Record<string, Record<string, Record<string, unknown>>>;
 

@@ -11,8 +11,8 @@ import {
   synthesizeInProcess,
   type SynthOutput,
 } from '../../scripts/diagram/synth-output';
-import { allRules } from '../policy/registry';
-import type { PolicyWaiver, TerraformJson } from '../policy/types';
+import { allRules } from '../../policy/registry';
+import type { PolicyWaiver, TerraformJson } from '../../policy/types';
 
 const run = promisify(execFile);
 

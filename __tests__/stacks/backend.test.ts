@@ -7,7 +7,7 @@ import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import type { BackendConfig } from '../../config';
 import { cloudWorkspaceName, configureBackend, LOCAL_STATE_DIR } from '../../stacks/backend';
-import type { TerraformJson } from '../policy/types';
+import type { TerraformJson } from '../../policy/types';
 
 const context = {
   projectName: 'hello',

@@ -1,7 +1,7 @@
-import { stackContext, evaluate } from '../policy/engine';
-import { allRules } from '../policy/registry';
-import { waivers } from '../policy/waivers';
-import type { PolicyResult } from '../policy/types';
+import { stackContext, evaluate } from '../../policy/engine';
+import { allRules } from '../../policy/registry';
+import { waivers } from '../../policy/waivers';
+import type { PolicyResult } from '../../policy/types';
 import { danglingReferences } from '../helpers/reference-check';
 import { synthPlatform } from '../helpers/app-synth';
 

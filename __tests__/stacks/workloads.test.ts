@@ -1,6 +1,6 @@
 import { loadConfig } from '../../config';
 import { projectConfig } from '../../config/environments';
-import { ingressEndpoint } from '../../modules/ingress-endpoint';
+import { ingressEndpoint } from '../../modules/edge/ingress-endpoint';
 import { RDS_CA_BUNDLE_PATH } from '../../stacks/workloads-stack';
 import { synthPlatform, type SynthesizedStack } from '../helpers/app-synth';
 import { chartSchemaErrors } from '../helpers/chart-reference';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { stackOrder, type CdktfManifest } from '../../scripts/stack-order';
-import { TfcWorkspaces } from '../../modules/tfc-workspaces';
+import { TfcWorkspaces } from '../../modules/tfc/tfc-workspaces';
 import { synthConstructs } from '../helpers/synth';
 import { RELEASE_ENVIRONMENT } from '../../stacks/bootstrap-stack';
 

@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { TerraformJson } from '../../__tests__/policy/types';
+import type { TerraformJson } from '../../policy/types';
 
 /** Default output directory of `cdktf synth` (see cdktf.json). */
 export const DEFAULT_OUT_DIR = 'cdktf.out';

@@ -3,7 +3,7 @@
  * each placed in the construct tree by the path cdktf records in its `//.metadata.path`, plus the
  * references between them as Terraform would resolve them.
  */
-import type { TerraformJson } from '../../__tests__/policy/types';
+import type { TerraformJson } from '../../policy/types';
 
 export interface TerraformItem {
   readonly stack: string;

@@ -2,7 +2,7 @@
  * The policy report as a terminal table, as JSON for machines, and as a compact Markdown comment
  * for pull requests (counts, then failures and waivers, passes folded away).
  */
-import type { PolicyWaiver } from '../../__tests__/policy/types';
+import type { PolicyWaiver } from '../../policy/types';
 import { countResults, type PolicyReport, type PolicyRow } from './report';
 
 /** Marker the plan workflow can use to find and update its previous comment. */

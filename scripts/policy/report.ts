@@ -1,9 +1,9 @@
 /**
- * Runs the policy rules (the Checkov-equivalent registry under `__tests__/policy/`) over every
+ * Runs the policy rules (the Checkov-equivalent registry under `policy/`) over every
  * synthesized stack, with the documented waivers, and sums the results up.
  */
-import { evaluate, stackContext } from '../../__tests__/policy/engine';
-import type { PolicyResult, PolicyRule, PolicyWaiver } from '../../__tests__/policy/types';
+import { evaluate, stackContext } from '../../policy/engine';
+import type { PolicyResult, PolicyRule, PolicyWaiver } from '../../policy/types';
 import type { SynthOutput } from '../diagram/synth-output';
 
 export interface PolicyRow extends PolicyResult {

@@ -1,9 +1,9 @@
-import { ingressEndpoint } from '../../../modules/ingress-endpoint';
-import { LoadBalancer, type LoadBalancerProps } from '../../../modules/load-balancer';
+import { ingressEndpoint } from '../../../modules/edge/ingress-endpoint';
+import { LoadBalancer, type LoadBalancerProps } from '../../../modules/edge/load-balancer';
 import { synthContext } from '../../helpers/synth';
-import { evaluate, fakeStack } from '../engine';
-import type { PolicyRule, StackContext } from '../types';
-import { albRules } from './alb';
+import { evaluate, fakeStack } from '../../../policy/engine';
+import type { PolicyRule, StackContext } from '../../../policy/types';
+import { albRules } from '../../../policy/rules/alb';
 
 const rule = (id: string): PolicyRule => {
   const found = albRules.find((candidate) => candidate.id === id);

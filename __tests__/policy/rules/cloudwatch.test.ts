@@ -1,10 +1,10 @@
 import type { Construct } from 'constructs';
-import { EncryptedLogGroup } from '../../../modules/encrypted-log-group';
-import { Network, type NetworkProps } from '../../../modules/network';
-import { evaluate, fakeStack } from '../engine';
+import { EncryptedLogGroup } from '../../../modules/core/encrypted-log-group';
+import { Network, type NetworkProps } from '../../../modules/network/network';
+import { evaluate, fakeStack } from '../../../policy/engine';
 import { synthContext } from '../../helpers/synth';
-import type { PolicyRule, StackContext } from '../types';
-import { cloudwatchRules } from './cloudwatch';
+import type { PolicyRule, StackContext } from '../../../policy/types';
+import { cloudwatchRules } from '../../../policy/rules/cloudwatch';
 
 const rule = (id: string): PolicyRule => {
   const found = cloudwatchRules.find((r) => r.id === id);

@@ -1,8 +1,8 @@
-import { EcrRepository } from '../../../modules/ecr-repository';
-import { evaluate, fakeStack } from '../engine';
+import { EcrRepository } from '../../../modules/account/ecr-repository';
+import { evaluate, fakeStack } from '../../../policy/engine';
 import { synthContext } from '../../helpers/synth';
-import type { PolicyRule, StackContext } from '../types';
-import { ecrRules } from './ecr';
+import type { PolicyRule, StackContext } from '../../../policy/types';
+import { ecrRules } from '../../../policy/rules/ecr';
 
 const rule = (id: string): PolicyRule => {
   const found = ecrRules.find((r) => r.id === id);

@@ -1,8 +1,8 @@
-import { EksCluster, type EksClusterProps } from '../../../modules/eks-cluster';
+import { EksCluster, type EksClusterProps } from '../../../modules/cluster/eks-cluster';
 import { synthContext } from '../../helpers/synth';
-import { evaluate, fakeStack } from '../engine';
-import type { PolicyRule, StackContext } from '../types';
-import { eksRules, SUPPORTED_EKS_VERSIONS } from './eks';
+import { evaluate, fakeStack } from '../../../policy/engine';
+import type { PolicyRule, StackContext } from '../../../policy/types';
+import { eksRules, SUPPORTED_EKS_VERSIONS } from '../../../policy/rules/eks';
 
 const rule = (id: string): PolicyRule => {
   const found = eksRules.find((candidate) => candidate.id === id);

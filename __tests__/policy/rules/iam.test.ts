@@ -1,9 +1,9 @@
-import { GithubOidc } from '../../../modules/github-oidc';
-import { Network } from '../../../modules/network';
-import { evaluate, fakeStack } from '../engine';
+import { GithubOidc } from '../../../modules/account/github-oidc';
+import { Network } from '../../../modules/network/network';
+import { evaluate, fakeStack } from '../../../policy/engine';
 import { synthContext } from '../../helpers/synth';
-import type { PolicyRule, StackContext } from '../types';
-import { iamRules, policyStatements } from './iam';
+import type { PolicyRule, StackContext } from '../../../policy/types';
+import { iamRules, policyStatements } from '../../../policy/rules/iam';
 
 const rule = (id: string): PolicyRule => {
   const found = iamRules.find((r) => r.id === id);

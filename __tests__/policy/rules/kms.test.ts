@@ -1,9 +1,9 @@
-import { KmsKey } from '../../../modules/kms-key';
-import { StateBucket } from '../../../modules/state-bucket';
-import { evaluate, fakeStack } from '../engine';
+import { KmsKey } from '../../../modules/core/kms-key';
+import { StateBucket } from '../../../modules/account/state-bucket';
+import { evaluate, fakeStack } from '../../../policy/engine';
 import { synthContext } from '../../helpers/synth';
-import type { PolicyRule, StackContext } from '../types';
-import { kmsRules } from './kms';
+import type { PolicyRule, StackContext } from '../../../policy/types';
+import { kmsRules } from '../../../policy/rules/kms';
 
 const rule = (id: string): PolicyRule => {
   const found = kmsRules.find((r) => r.id === id);

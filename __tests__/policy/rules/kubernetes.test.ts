@@ -1,12 +1,12 @@
-import { AppRelease } from '../../../modules/app-release';
-import { buildAppValues, type AppValuesInput } from '../../../modules/app-values';
-import { CloudNativePg } from '../../../modules/cloudnative-pg';
-import { ingressEndpoint } from '../../../modules/ingress-endpoint';
-import { NginxIngress } from '../../../modules/nginx-ingress';
+import { AppRelease } from '../../../modules/app/app-release';
+import { buildAppValues, type AppValuesInput } from '../../../modules/app/app-values';
+import { CloudNativePg } from '../../../modules/data/cloudnative-pg';
+import { ingressEndpoint } from '../../../modules/edge/ingress-endpoint';
+import { NginxIngress } from '../../../modules/edge/nginx-ingress';
 import { synthContext } from '../../helpers/synth';
-import { evaluate, fakeStack } from '../engine';
-import type { PolicyRule, StackContext } from '../types';
-import { kubernetesRules } from './kubernetes';
+import { evaluate, fakeStack } from '../../../policy/engine';
+import type { PolicyRule, StackContext } from '../../../policy/types';
+import { kubernetesRules } from '../../../policy/rules/kubernetes';
 
 const rule = (id: string): PolicyRule => {
   const found = kubernetesRules.find((candidate) => candidate.id === id);

@@ -1,12 +1,12 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { ManagedPrometheus } from '../../../modules/managed-prometheus';
-import { metricCatalog } from '../../../modules/metric-catalog';
-import { Route53HealthCheck } from '../../../modules/route53-health-check';
-import { ServiceAlarms } from '../../../modules/service-alarms';
+import { ManagedPrometheus } from '../../../modules/observability/managed-prometheus';
+import { metricCatalog } from '../../../modules/observability/metric-catalog';
+import { Route53HealthCheck } from '../../../modules/observability/route53-health-check';
+import { ServiceAlarms } from '../../../modules/observability/service-alarms';
 import { synthContext } from '../../helpers/synth';
-import { evaluate, fakeStack } from '../engine';
-import type { PolicyRule, StackContext } from '../types';
-import { observabilityRules } from './observability';
+import { evaluate, fakeStack } from '../../../policy/engine';
+import type { PolicyRule, StackContext } from '../../../policy/types';
+import { observabilityRules } from '../../../policy/rules/observability';
 
 const rule = (id: string): PolicyRule => {
   const found = observabilityRules.find((candidate) => candidate.id === id);

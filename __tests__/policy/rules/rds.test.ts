@@ -1,8 +1,8 @@
-import { RdsPostgres, type RdsPostgresProps } from '../../../modules/rds-postgres';
+import { RdsPostgres, type RdsPostgresProps } from '../../../modules/data/rds-postgres';
 import { synthContext } from '../../helpers/synth';
-import { evaluate, fakeStack } from '../engine';
-import type { PolicyRule, StackContext } from '../types';
-import { rdsRules } from './rds';
+import { evaluate, fakeStack } from '../../../policy/engine';
+import type { PolicyRule, StackContext } from '../../../policy/types';
+import { rdsRules } from '../../../policy/rules/rds';
 
 const rule = (id: string): PolicyRule => {
   const found = rdsRules.find((candidate) => candidate.id === id);

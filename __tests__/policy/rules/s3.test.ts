@@ -1,8 +1,8 @@
-import { StateBucket } from '../../../modules/state-bucket';
-import { evaluate, fakeStack } from '../engine';
+import { StateBucket } from '../../../modules/account/state-bucket';
+import { evaluate, fakeStack } from '../../../policy/engine';
 import { synthContext } from '../../helpers/synth';
-import type { PolicyRule } from '../types';
-import { ELB_ACCESS_LOGS_TAG, s3Rules } from './s3';
+import type { PolicyRule } from '../../../policy/types';
+import { ELB_ACCESS_LOGS_TAG, s3Rules } from '../../../policy/rules/s3';
 
 const rule = (id: string): PolicyRule => {
   const found = s3Rules.find((r) => r.id === id);

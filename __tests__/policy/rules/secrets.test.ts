@@ -1,10 +1,10 @@
-import { EksCluster } from '../../../modules/eks-cluster';
-import { ingressEndpoint } from '../../../modules/ingress-endpoint';
-import { LoadBalancer } from '../../../modules/load-balancer';
-import { RdsPostgres } from '../../../modules/rds-postgres';
+import { EksCluster } from '../../../modules/cluster/eks-cluster';
+import { ingressEndpoint } from '../../../modules/edge/ingress-endpoint';
+import { LoadBalancer } from '../../../modules/edge/load-balancer';
+import { RdsPostgres } from '../../../modules/data/rds-postgres';
 import { synthContext } from '../../helpers/synth';
-import { evaluate, fakeStack } from '../engine';
-import { findLiteralSecrets, secretsRules } from './secrets';
+import { evaluate, fakeStack } from '../../../policy/engine';
+import { findLiteralSecrets, secretsRules } from '../../../policy/rules/secrets';
 
 const failures = (resources: Parameters<typeof fakeStack>[0]) =>
   evaluate(secretsRules, fakeStack(resources)).filter((r) => r.status === 'fail');

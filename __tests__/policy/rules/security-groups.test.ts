@@ -1,10 +1,10 @@
-import { ingressEndpoint } from '../../../modules/ingress-endpoint';
-import { LoadBalancer } from '../../../modules/load-balancer';
-import { RdsPostgres } from '../../../modules/rds-postgres';
+import { ingressEndpoint } from '../../../modules/edge/ingress-endpoint';
+import { LoadBalancer } from '../../../modules/edge/load-balancer';
+import { RdsPostgres } from '../../../modules/data/rds-postgres';
 import { synthContext } from '../../helpers/synth';
-import { evaluate, fakeStack } from '../engine';
-import type { PolicyRule, StackContext } from '../types';
-import { securityGroupsRules } from './security-groups';
+import { evaluate, fakeStack } from '../../../policy/engine';
+import type { PolicyRule, StackContext } from '../../../policy/types';
+import { securityGroupsRules } from '../../../policy/rules/security-groups';
 
 const rule = (id: string): PolicyRule => {
   const found = securityGroupsRules.find((candidate) => candidate.id === id);

@@ -1,8 +1,8 @@
-import { AlarmTopic } from '../../../modules/alarm-topic';
+import { AlarmTopic } from '../../../modules/observability/alarm-topic';
 import { synthContext } from '../../helpers/synth';
-import { evaluate, fakeStack } from '../engine';
-import type { PolicyRule, StackContext } from '../types';
-import { snsRules } from './sns';
+import { evaluate, fakeStack } from '../../../policy/engine';
+import type { PolicyRule, StackContext } from '../../../policy/types';
+import { snsRules } from '../../../policy/rules/sns';
 
 const rule = (id: string): PolicyRule => {
   const found = snsRules.find((candidate) => candidate.id === id);

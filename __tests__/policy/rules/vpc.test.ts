@@ -1,9 +1,9 @@
 import type { Construct } from 'constructs';
-import { Network, type NetworkProps } from '../../../modules/network';
-import { evaluate, fakeStack } from '../engine';
+import { Network, type NetworkProps } from '../../../modules/network/network';
+import { evaluate, fakeStack } from '../../../policy/engine';
 import { synthContext } from '../../helpers/synth';
-import type { PolicyRule, StackContext } from '../types';
-import { vpcRules } from './vpc';
+import type { PolicyRule, StackContext } from '../../../policy/types';
+import { vpcRules } from '../../../policy/rules/vpc';
 
 const rule = (id: string): PolicyRule => {
   const found = vpcRules.find((r) => r.id === id);

@@ -1,0 +1,369 @@
+import { readFileSync } from 'node:fs';
+import Ajv from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import {
+  APP_PORT,
+  buildAppValues,
+  type AppValues,
+  type AppValuesInput,
+  type EnvEntry,
+} from '../../../modules/app/app-values';
+import { helmValues } from '../../../modules/core/helm-values';
+import { chartReferenceFile } from '../../helpers/chart-reference';
+import { helmMerge, type HelmValues } from '../../../policy/helm-merge';
+
+const chartDefaults = parseYaml(
+  readFileSync(chartReferenceFile('values.yaml'), 'utf8'),
+) as HelmValues;
+const schema = JSON.parse(readFileSync(chartReferenceFile('values.schema.json'), 'utf8')) as Record<
+  string,
+  unknown
+>;
+// The schema declares draft-07, Ajv's default draft.
+const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+
+const ingressController = {
+  namespace: 'nginx-ingress',
+  podLabels: { 'app.kubernetes.io/name': 'nginx-ingress', 'app.kubernetes.io/instance': 'ingress' },
+};
+const base = {
+  applicationName: 'hello-api',
+  imageRepository: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/hello',
+  imageTag: '${var.image_tag}',
+  serviceAccountName: 'hello-api',
+  ingressController,
+} as const;
+
+const rds = {
+  mode: 'rds',
+  host: 'hello-prod.abc.eu-west-1.rds.amazonaws.com',
+  port: '5432',
+  name: 'hello',
+  secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1',
+  region: 'eu-west-1',
+} as const;
+const inCluster = { mode: 'in-cluster', secretName: 'hello-db-app' } as const;
+
+const dev: AppValuesInput = { ...base, host: 'api.dev.example.com', database: inCluster };
+const prod: AppValuesInput = {
+  ...base,
+  host: 'api.example.com',
+  database: rds,
+  autoscaling: { minReplicas: 3, maxReplicas: 10, targetCpuUtilization: 60 },
+  resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+  prometheus: { operator: true },
+  otel: { endpoint: 'http://otel-collector.observability:4318' },
+};
+
+const cases: [string, AppValuesInput][] = [
+  ['dev / in-cluster', dev],
+  ['dev / rds', { ...dev, database: rds }],
+  ['prod / rds', prod],
+  ['prod / in-cluster', { ...prod, database: inCluster }],
+];
+
+/** What Helm would render from: our values (as the release sends them) over the chart's. */
+function effective(values: AppValues): HelmValues {
+  return helmMerge(chartDefaults, JSON.parse(helmValues(values)) as HelmValues);
+}
+
+describe('buildAppValues', () => {
+  it.each(cases)(
+    '%s: merged over the chart defaults, validates against values.schema.json',
+    (_n, input) => {
+      const merged = effective(buildAppValues(input));
+      const valid = validate(merged);
+      expect(validate.errors ?? []).toEqual([]);
+      expect(valid).toBe(true);
+    },
+  );
+
+  it('the schema check can fail: a wrongly typed value is rejected', () => {
+    const merged = helmMerge(effective(buildAppValues(dev)), {
+      deployment: { replicas: 'two' },
+    });
+    expect(validate(merged)).toBe(false);
+  });
+
+  it.each(cases)('%s: every env entry is a {value} or {valueFrom} object', (_n, input) => {
+    const values = buildAppValues(input);
+    for (const env of [values.deployment.env, values.job.jobs.migrate.env]) {
+      for (const [name, entry] of Object.entries(env)) {
+        expect(typeof entry, name).toBe('object');
+        const keys = Object.keys(entry as EnvEntry);
+        expect(keys.length === 1 && ['value', 'valueFrom'].includes(keys[0] ?? ''), name).toBe(
+          true,
+        );
+        if ('value' in entry) expect(typeof entry.value, name).toBe('string');
+      }
+    }
+  });
+
+  it('rds mode passes host, port, database, verify-full TLS and the secret ARN, and no password', () => {
+    const { env } = buildAppValues(prod).deployment;
+    expect(env.PGHOST).toEqual({ value: rds.host });
+    expect(env.PGPORT).toEqual({ value: '5432' });
+    expect(env.PGDATABASE).toEqual({ value: 'hello' });
+    expect(env.PGSSLMODE).toEqual({ value: 'verify-full' });
+    expect(env.DB_SECRET_ARN).toEqual({ value: rds.secretArn });
+    expect(env.AWS_REGION).toEqual({ value: 'eu-west-1' });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(Object.keys(env).some((name) => /PASSWORD|PGUSER/.test(name))).toBe(false);
+  });
+
+  it("in-cluster mode reads DATABASE_URL from the operator's secret and sets no RDS variables", () => {
+    const { env } = buildAppValues(dev).deployment;
+    expect(env.DATABASE_URL).toEqual({
+      valueFrom: { secretKeyRef: { name: 'hello-db-app', key: 'uri' } },
+    });
+    expect(env.PGHOST).toBeUndefined();
+    expect(env.DB_SECRET_ARN).toBeUndefined();
+  });
+
+  it('the migration Job gets the same image and database environment as the API', () => {
+    for (const input of [dev, prod]) {
+      const values = buildAppValues(input);
+      const job = values.job.jobs.migrate;
+      expect(job.image.repository).toBe(values.deployment.image.repository);
+      expect(job.image.tag).toBe(values.deployment.image.tag);
+      expect(job.env).toEqual(values.deployment.env);
+    }
+  });
+
+  it('marks the migration Job as a pre-install/pre-upgrade hook on the Job metadata', () => {
+    const values = buildAppValues(prod);
+    const job = values.job.jobs.migrate as unknown as Record<string, unknown>;
+    expect(values.job.enabled).toBe(true);
+    expect(job.annotations).toMatchObject({
+      'helm.sh/hook': 'pre-install,pre-upgrade',
+      'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded',
+    });
+    expect(
+      Number((job.annotations as Record<string, string>)['helm.sh/hook-weight']),
+    ).not.toBeNaN();
+    expect(job.additionalPodAnnotations).toBeUndefined();
+  });
+
+  it('gives the Job a single-element command, the rest in args, and bounded retries', () => {
+    const job = buildAppValues(dev).job.jobs.migrate;
+    expect(job.command).toEqual(['node']);
+    expect(job.args).toEqual(['dist/api/migrate.js']);
+    expect(job.restartPolicy).toBe('Never');
+    expect(job.backoffLimit).toBeLessThanOrEqual(2);
+    expect(job.activeDeadlineSeconds).toBeGreaterThan(0);
+    const custom = buildAppValues({
+      ...dev,
+      migration: { command: ['npx', 'knex', 'migrate:latest'] },
+    });
+    expect(custom.job.jobs.migrate.command).toEqual(['npx']);
+    expect(custom.job.jobs.migrate.args).toEqual(['knex', 'migrate:latest']);
+  });
+
+  it('uses the pre-created ServiceAccount for the Deployment and the Job', () => {
+    const merged = effective(buildAppValues(dev));
+    expect(merged.rbac).toMatchObject({ serviceAccount: { create: false, name: 'hello-api' } });
+  });
+
+  it('never sets deployment.minReadySeconds', () => {
+    for (const [, input] of cases) {
+      expect('minReadySeconds' in buildAppValues(input).deployment).toBe(false);
+      // The chart's default is null, which renders no minReadySeconds field.
+      const deployment = effective(buildAppValues(input)).deployment as HelmValues;
+      expect(deployment.minReadySeconds ?? null).toBeNull();
+    }
+  });
+
+  it('leaves deployment.replicas null under autoscaling and sets 2+ fixed replicas otherwise', () => {
+    const scaled = buildAppValues(prod);
+    expect(scaled.deployment.replicas).toBeNull();
+    expect(scaled.autoscaling).toMatchObject({ enabled: true, minReplicas: 3, maxReplicas: 10 });
+    expect(scaled.autoscaling.metrics).toHaveLength(1);
+    // Helm's null removes the key, so the Deployment has no replicas field for the HPA to fight.
+    expect(effective(scaled).deployment).not.toHaveProperty('replicas');
+
+    const fixed = buildAppValues(dev);
+    expect(fixed.deployment.replicas).toBe(2);
+    expect(fixed.autoscaling.enabled).toBe(false);
+    expect(fixed.pdb).toEqual({ enabled: true, minAvailable: null, maxUnavailable: 1 });
+  });
+
+  it('rejects fewer than two replicas or a minimum below two', () => {
+    expect(() => buildAppValues({ ...dev, replicas: 1 })).toThrow(/replicas/);
+    expect(() =>
+      buildAppValues({ ...dev, autoscaling: { minReplicas: 1, maxReplicas: 3 } }),
+    ).toThrow(/minReplicas/);
+    expect(() =>
+      buildAppValues({ ...dev, autoscaling: { minReplicas: 3, maxReplicas: 2 } }),
+    ).toThrow(/maxReplicas/);
+  });
+
+  it('exposes container port 8000 named http, the Service 8000 -> http and the Ingress by port name', () => {
+    const values = buildAppValues(dev);
+    expect(values.deployment.ports).toEqual([
+      { containerPort: APP_PORT, name: 'http', protocol: 'TCP' },
+    ]);
+    expect(values.service.ports).toEqual([
+      { port: 8000, name: 'http', protocol: 'TCP', targetPort: 'http' },
+    ]);
+    expect(values.ingress).toEqual({
+      enabled: true,
+      ingressClassName: 'nginx',
+      hosts: [
+        {
+          host: 'api.dev.example.com',
+          paths: [{ path: '/', pathType: 'Prefix', servicePort: 'http' }],
+        },
+      ],
+    });
+    const portNames = values.service.ports.map((port) => port.name);
+    for (const host of values.ingress.hosts) {
+      for (const route of host.paths) {
+        expect(route.servicePort).toMatch(/^[a-z]([-a-z0-9]*[a-z0-9])?$/);
+        expect(portNames).toContain(route.servicePort);
+      }
+    }
+  });
+
+  it('probes readiness and startup on /health/ready and liveness on /health/live', () => {
+    const { startupProbe, readinessProbe, livenessProbe } = buildAppValues(dev).deployment;
+    for (const probe of [startupProbe, readinessProbe]) {
+      expect(probe).toMatchObject({
+        enabled: true,
+        httpGet: { path: '/health/ready', port: 'http' },
+      });
+    }
+    expect(livenessProbe).toMatchObject({
+      enabled: true,
+      httpGet: { path: '/health/live', port: 'http' },
+    });
+    // Readiness must fail fast enough to take a pod out within seconds, not the chart's 300s.
+    expect(readinessProbe.periodSeconds * readinessProbe.failureThreshold).toBeLessThanOrEqual(15);
+  });
+
+  it('runs the API and the Job non-root with a read-only root fs, no escalation, no capabilities', () => {
+    const values = buildAppValues(prod);
+    for (const context of [
+      values.deployment.containerSecurityContext,
+      values.job.jobs.migrate.containerSecurityContext,
+    ]) {
+      expect(context).toMatchObject({
+        runAsNonRoot: true,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+    }
+    expect(values.deployment.securityContext.runAsNonRoot).toBe(true);
+    expect(values.deployment.volumeMounts.tmp).toEqual({ mountPath: '/tmp' });
+    expect(values.deployment.volumes.tmp).toHaveProperty('emptyDir');
+    expect(values.job.jobs.migrate.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+  });
+
+  it("spreads pods over zones and nodes with the chart's selector labels", () => {
+    const constraints = buildAppValues(dev).deployment.topologySpreadConstraints;
+    expect(constraints.map((c) => c.topologyKey)).toEqual([
+      'topology.kubernetes.io/zone',
+      'kubernetes.io/hostname',
+    ]);
+    for (const constraint of constraints) {
+      expect(constraint.labelSelector).toEqual({
+        matchLabels: {
+          'app.kubernetes.io/name': 'hello-api',
+          'application.stakater.com/workload-class': 'serving',
+        },
+      });
+    }
+  });
+
+  it('pauses in preStop for the drain delay the API is told about, within the grace period', () => {
+    const values = buildAppValues({
+      ...dev,
+      drainDelaySeconds: 15,
+      terminationGracePeriodSeconds: 60,
+    });
+    expect(values.deployment.lifecycle).toEqual({ preStop: { sleep: { seconds: 15 } } });
+    expect(values.deployment.env.SHUTDOWN_DRAIN_DELAY_MS).toEqual({ value: '15000' });
+    expect(values.deployment.terminationGracePeriodSeconds).toBe(60);
+    const graceMs = Number(
+      (values.deployment.env.SHUTDOWN_GRACE_PERIOD_MS as { value: string }).value,
+    );
+    // preStop + the API's whole shutdown must end before the kubelet's SIGKILL.
+    expect(15_000 + graceMs).toBeLessThan(60_000);
+    expect(graceMs).toBeGreaterThan(15_000);
+    expect(() =>
+      buildAppValues({ ...dev, drainDelaySeconds: 30, terminationGracePeriodSeconds: 40 }),
+    ).toThrow(/terminationGracePeriodSeconds/);
+  });
+
+  it('creates a ServiceMonitor with a Prometheus operator and scrape annotations without one', () => {
+    const withOperator = buildAppValues(prod);
+    expect(withOperator.serviceMonitor).toEqual({
+      enabled: true,
+      endpoints: [{ port: 'http', path: '/metrics', interval: '30s' }],
+    });
+    expect(withOperator.deployment.additionalPodAnnotations).toBeNull();
+
+    const without = buildAppValues(dev);
+    expect(without.serviceMonitor.enabled).toBe(false);
+    expect(without.deployment.additionalPodAnnotations).toEqual({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': '8000',
+      'prometheus.io/path': '/metrics',
+    });
+  });
+
+  it('admits only the ingress controller to port 8000, plus explicit scrapers', () => {
+    const policy = buildAppValues(dev).networkPolicy;
+    expect(policy.enabled).toBe(true);
+    expect(policy.ingress).toEqual([
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'nginx-ingress' } },
+            podSelector: { matchLabels: ingressController.podLabels },
+          },
+        ],
+        ports: [{ protocol: 'TCP', port: 8000 }],
+      },
+    ]);
+    const scraper = { ipBlock: { cidr: '10.30.0.0/16' } };
+    const withScraper = buildAppValues({ ...dev, metricsScrapeFrom: [scraper] }).networkPolicy;
+    expect(withScraper.ingress).toHaveLength(2);
+    expect(withScraper.ingress[1]?.from).toEqual([scraper]);
+  });
+
+  it('sets OTEL_* only when OpenTelemetry is configured', () => {
+    expect(buildAppValues(prod).deployment.env).toMatchObject({
+      OTEL_EXPORTER_OTLP_ENDPOINT: { value: 'http://otel-collector.observability:4318' },
+      OTEL_SERVICE_NAME: { value: 'hello-api' },
+    });
+    expect(
+      Object.keys(buildAppValues(dev).deployment.env).filter((n) => n.startsWith('OTEL_')),
+    ).toEqual([]);
+  });
+
+  it('mounts a ServiceAccount token only where AWS credentials are needed (rds)', () => {
+    expect(buildAppValues(prod).deployment.automountServiceAccountToken).toBe(true);
+    expect(buildAppValues(prod).job.jobs.migrate.automountServiceAccountToken).toBe(true);
+    expect(buildAppValues(dev).deployment.automountServiceAccountToken).toBe(false);
+  });
+
+  it('keeps Terraform references intact in the encoded values', () => {
+    const text = helmValues(buildAppValues(prod));
+    expect(text).toContain('"tag": "${var.image_tag}"');
+    expect(JSON.parse(text)).toMatchObject({ deployment: { image: { tag: '${var.image_tag}' } } });
+  });
+});
+
+describe('helmMerge', () => {
+  it('deep-merges maps, replaces lists and deletes keys set to null', () => {
+    expect(
+      helmMerge(
+        { a: { b: 1, c: 2 }, list: [1, 2, 3], gone: { x: 1 }, keep: 'k' },
+        { a: { c: 3 }, list: [9], gone: null },
+      ),
+    ).toEqual({ a: { b: 1, c: 3 }, list: [9], keep: 'k' });
+  });
+});
