@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { Fn, type ITerraformDependable } from 'cdktf';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
@@ -214,7 +213,7 @@ export class EksCluster extends Construct {
         endpointPublicAccess: publicCidrs.length > 0,
         publicAccessCidrs: publicCidrs.length > 0 ? publicCidrs : undefined,
       },
-      dependsOn: [logGroupResource(logGroup), clusterPolicy, clusterKmsPolicy],
+      dependsOn: [logGroup.resource, clusterPolicy, clusterKmsPolicy],
     });
 
     props.adminPrincipalArns.forEach((principalArn, index) => {
@@ -368,11 +367,3 @@ function trustPolicy(scope: Construct, id: string, service: string, actions: str
   }).json;
 }
 
-/** The log group resource inside an EncryptedLogGroup, to order the cluster after it. */
-function logGroupResource(group: EncryptedLogGroup): CloudwatchLogGroup {
-  const resource = group.node.children.find((child) => child instanceof CloudwatchLogGroup);
-  if (!(resource instanceof CloudwatchLogGroup)) {
-    throw new Error(`${group.node.path} holds no CloudWatch log group`);
-  }
-  return resource;
-}

@@ -17,6 +17,11 @@ export interface EncryptedLogGroupProps {
 export class EncryptedLogGroup extends Construct {
   public readonly name: string;
   public readonly arn: string;
+  /**
+   * The log group itself, for `dependsOn`: a service that writes logs (EKS, RDS, an add-on) must
+   * start after its group exists, or it creates an unencrypted group of its own first.
+   */
+  public readonly resource: CloudwatchLogGroup;
 
   constructor(scope: Construct, id: string, props: EncryptedLogGroupProps) {
     super(scope, id);
@@ -25,6 +30,7 @@ export class EncryptedLogGroup extends Construct {
       kmsKeyId: props.kmsKeyArn,
       retentionInDays: props.retentionInDays ?? 365,
     });
+    this.resource = group;
     this.name = group.name;
     this.arn = group.arn;
   }

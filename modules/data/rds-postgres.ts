@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import type { ITerraformDependable } from 'cdktf';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
@@ -232,7 +231,7 @@ export class RdsPostgres extends Construct {
       monitoringInterval,
       monitoringRoleArn,
       enabledCloudwatchLogsExports: logExports,
-      dependsOn: [...logGroups.map(logGroupResource), ...monitoringDependencies],
+      dependsOn: [...logGroups.map((group) => group.resource), ...monitoringDependencies],
     });
 
     this.endpoint = instance.address;
@@ -247,11 +246,3 @@ export class RdsPostgres extends Construct {
   }
 }
 
-/** The log group resource inside an EncryptedLogGroup, to order the instance after it. */
-function logGroupResource(group: EncryptedLogGroup): CloudwatchLogGroup {
-  const resource = group.node.children.find((child) => child instanceof CloudwatchLogGroup);
-  if (!(resource instanceof CloudwatchLogGroup)) {
-    throw new Error(`${group.node.path} holds no CloudWatch log group`);
-  }
-  return resource;
-}

@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import type { ITerraformDependable } from 'cdktf';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
@@ -167,7 +166,7 @@ export class ContainerObservability extends Construct {
       ],
       // Log groups first: otherwise Fluent Bit creates them itself, unencrypted and forever.
       dependsOn: [
-        ...CONTAINER_INSIGHTS_LOG_KINDS.map((kind) => logGroupResource(groups[kind])),
+        ...CONTAINER_INSIGHTS_LOG_KINDS.map((kind) => groups[kind].resource),
         agentPolicy,
         ...(props.dependsOn ?? []),
       ],
@@ -185,11 +184,3 @@ export class ContainerObservability extends Construct {
   }
 }
 
-/** The log group resource inside an EncryptedLogGroup, to order the add-on after it. */
-function logGroupResource(group: EncryptedLogGroup): CloudwatchLogGroup {
-  const resource = group.node.children.find((child) => child instanceof CloudwatchLogGroup);
-  if (!(resource instanceof CloudwatchLogGroup)) {
-    throw new Error(`no log group resource in ${group.node.path}`);
-  }
-  return resource;
-}
