@@ -2,11 +2,9 @@ import { Construct } from 'constructs';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { applyBucketBaseline, tlsOnlyStatements } from '../core/bucket-hardening';
 import { KmsKey } from '../core/kms-key';
 import { NameLimits } from '../core/naming';
 
@@ -70,23 +68,10 @@ export class StateBucket extends Construct {
       tags: { Name: props.bucketName, DataClass: 'terraform-state' },
     });
 
-    new S3BucketPublicAccessBlock(this, 'public-access-block', {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-
-    // ACLs off: the bucket policy and IAM alone decide access.
-    new S3BucketOwnershipControls(this, 'ownership', {
-      bucket: bucket.id,
-      rule: { objectOwnership: 'BucketOwnerEnforced' },
-    });
-
-    new S3BucketVersioningA(this, 'versioning', {
-      bucket: bucket.id,
-      versioningConfiguration: { status: 'Enabled' },
+    const publicAccessBlock = applyBucketBaseline(this, bucket, {
+      publicAccessBlock: 'public-access-block',
+      ownership: 'ownership',
+      versioning: 'versioning',
     });
 
     new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
@@ -118,22 +103,7 @@ export class StateBucket extends Construct {
     const objects = `${bucket.arn}/*`;
     const policy = new DataAwsIamPolicyDocument(this, 'policy', {
       statement: [
-        {
-          sid: 'DenyInsecureTransport',
-          effect: 'Deny',
-          principals: [{ type: '*', identifiers: ['*'] }],
-          actions: ['s3:*'],
-          resources: [bucket.arn, objects],
-          condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
-        },
-        {
-          sid: 'DenyOutdatedTls',
-          effect: 'Deny',
-          principals: [{ type: '*', identifiers: ['*'] }],
-          actions: ['s3:*'],
-          resources: [bucket.arn, objects],
-          condition: [{ test: 'NumericLessThan', variable: 's3:TlsVersion', values: ['1.2'] }],
-        },
+        ...tlsOnlyStatements(bucket.arn),
         {
           // Requests without the header get the bucket default (SSE-KMS with our key); only an
           // explicit request for another algorithm is refused.
@@ -153,7 +123,11 @@ export class StateBucket extends Construct {
         },
       ],
     });
-    new S3BucketPolicy(this, 'bucket-policy', { bucket: bucket.id, policy: policy.json });
+    new S3BucketPolicy(this, 'bucket-policy', {
+      bucket: bucket.id,
+      policy: policy.json,
+      dependsOn: [publicAccessBlock],
+    });
 
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;

@@ -7,17 +7,15 @@ import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import type { IngressEndpoint } from './ingress-endpoint';
 import { NameLimits, resourceName } from '../core/naming';
 import { WebAcl } from './web-acl';
+import { applyBucketBaseline, tlsOnlyStatements } from '../core/bucket-hardening';
 import { awsAccount } from '../core/aws-account';
 
 /** Tag value that marks a bucket as an ELB access-log bucket (SSE-S3 is the only option there). */
@@ -91,25 +89,15 @@ export class LoadBalancer extends Construct {
       forceDestroy: !deletionProtection,
       tags: { DataClass: ELB_ACCESS_LOGS_DATA_CLASS },
     });
-    new S3BucketVersioningA(this, 'access-logs-versioning', {
-      bucket: bucket.id,
-      versioningConfiguration: { status: 'Enabled' },
+    const publicAccessBlock = applyBucketBaseline(this, bucket, {
+      publicAccessBlock: 'access-logs-public-access',
+      ownership: 'access-logs-ownership',
+      versioning: 'access-logs-versioning',
     });
     // ELB log delivery supports SSE-S3 only; SSE-KMS buckets silently receive no logs.
     new S3BucketServerSideEncryptionConfigurationA(this, 'access-logs-encryption', {
       bucket: bucket.id,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
-    });
-    const publicAccessBlock = new S3BucketPublicAccessBlock(this, 'access-logs-public-access', {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'access-logs-ownership', {
-      bucket: bucket.id,
-      rule: { objectOwnership: 'BucketOwnerEnforced' },
     });
     const retentionDays = props.accessLogRetentionDays ?? 90;
     new S3BucketLifecycleConfiguration(this, 'access-logs-lifecycle', {
@@ -137,14 +125,7 @@ export class LoadBalancer extends Construct {
             actions: ['s3:PutObject'],
             resources: [`${bucket.arn}/AWSLogs/${accountId}/*`],
           },
-          {
-            sid: 'DenyInsecureTransport',
-            effect: 'Deny',
-            principals: [{ type: '*', identifiers: ['*'] }],
-            actions: ['s3:*'],
-            resources: [bucket.arn, `${bucket.arn}/*`],
-            condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
-          },
+          ...tlsOnlyStatements(bucket.arn),
         ],
       }).json,
       // S3 rejects policies while the public access block is being changed.

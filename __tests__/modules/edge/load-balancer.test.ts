@@ -176,6 +176,10 @@ describe('LoadBalancer', () => {
         effect: 'Deny',
         condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
       },
+      {
+        effect: 'Deny',
+        condition: [{ test: 'NumericLessThan', variable: 's3:TlsVersion', values: ['1.2'] }],
+      },
     ]);
   });
 
