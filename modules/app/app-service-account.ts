@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-identity-association';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -46,9 +45,7 @@ export class AppServiceAccount extends Construct {
 
   constructor(scope: Construct, id: string, props: AppServiceAccountProps) {
     super(scope, id);
-    const caller = awsAccount(this);
-    const partition = awsAccount(this);
-    const region = new DataAwsRegion(this, 'region');
+    const { accountId, partition, region } = awsAccount(this);
 
     const serviceAccount = new ServiceAccountV1(this, 'service-account', {
       metadata: {
@@ -63,9 +60,7 @@ export class AppServiceAccount extends Construct {
       automountServiceAccountToken: false,
     });
 
-    const clusterArn =
-      `arn:${partition.partition}:eks:${region.region}:${caller.accountId}:cluster/` +
-      props.clusterName;
+    const clusterArn = `arn:${partition}:eks:${region}:${accountId}:cluster/` + props.clusterName;
     const trust = new DataAwsIamPolicyDocument(this, 'trust', {
       statement: [
         {
@@ -74,7 +69,7 @@ export class AppServiceAccount extends Construct {
           principals: [{ type: 'Service', identifiers: ['pods.eks.amazonaws.com'] }],
           actions: ['sts:AssumeRole', 'sts:TagSession'],
           condition: [
-            { test: 'StringEquals', variable: 'aws:SourceAccount', values: [caller.accountId] },
+            { test: 'StringEquals', variable: 'aws:SourceAccount', values: [accountId] },
             { test: 'ArnEquals', variable: 'aws:SourceArn', values: [clusterArn] },
           ],
         },
@@ -104,7 +99,7 @@ export class AppServiceAccount extends Construct {
               {
                 test: 'StringEquals',
                 variable: 'kms:ViaService',
-                values: [`secretsmanager.${region.region}.amazonaws.com`],
+                values: [`secretsmanager.${region}.amazonaws.com`],
               },
             ],
           },

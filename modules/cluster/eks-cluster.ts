@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
 import { Fn, type ITerraformDependable } from 'cdktf';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
 import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
 import { EksAddon, type EksAddonConfig } from '@cdktf/provider-aws/lib/eks-addon';
@@ -114,9 +113,7 @@ export class EksCluster extends Construct {
     }
 
     const name = props.clusterName;
-    const partition = awsAccount(this).partition;
-    const accountId = awsAccount(this).accountId;
-    const region = new DataAwsRegion(this, 'region').region;
+    const { accountId, partition, region } = awsAccount(this);
     const managedPolicy = (policy: string) => `arn:${partition}:iam::aws:policy/${policy}`;
     const logGroupName = `/aws/eks/${name}/cluster`;
 
@@ -366,4 +363,3 @@ function trustPolicy(scope: Construct, id: string, service: string, actions: str
     statement: [{ principals: [{ type: 'Service', identifiers: [service] }], actions }],
   }).json;
 }
-

@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
 import type { ITerraformDependable } from 'cdktf';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -96,9 +95,7 @@ export class RdsPostgres extends Construct {
     }
 
     const name = props.identifier;
-    const partition = awsAccount(this).partition;
-    const accountId = awsAccount(this).accountId;
-    const region = new DataAwsRegion(this, 'region').region;
+    const { accountId, partition, region } = awsAccount(this);
     const logExports = props.logExports ?? ['postgresql', 'upgrade'];
     const logGroupPrefix = `/aws/rds/instance/${name}/`;
 
@@ -245,4 +242,3 @@ export class RdsPostgres extends Construct {
     this.instanceResourceId = instance.resourceId;
   }
 }
-

@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { Wafv2WebAcl, type Wafv2WebAclRule } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
 import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration';
@@ -87,9 +86,7 @@ export class WebAcl extends Construct {
     this.webAclArn = acl.arn;
 
     if (props.logging ?? true) {
-      const region = new DataAwsRegion(this, 'region').region;
-      const partition = awsAccount(this).partition;
-      const accountId = awsAccount(this).accountId;
+      const { accountId, partition, region } = awsAccount(this);
       // WAF only delivers to log groups whose name starts with `aws-waf-logs-`.
       const logGroupName = `aws-waf-logs-${props.name}`;
       const key = new KmsKey(this, 'logs-key', {

@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
@@ -110,7 +109,7 @@ export class Network extends Construct {
     const prefix = props.namePrefix;
     const natMode = props.natMode ?? 'per-az';
     const clusterTag = `kubernetes.io/cluster/${props.clusterName}`;
-    const region = new DataAwsRegion(this, 'region');
+    const { region } = awsAccount(this);
 
     const vpc = new Vpc(this, 'vpc', {
       cidrBlock: props.cidr,
@@ -226,13 +225,13 @@ export class Network extends Construct {
     // S3 traffic (ECR image layers, backups) stays on the AWS network and skips NAT charges.
     new VpcEndpoint(this, 's3-endpoint', {
       vpcId: vpc.id,
-      serviceName: `com.amazonaws.${region.region}.s3`,
+      serviceName: `com.amazonaws.${region}.s3`,
       vpcEndpointType: 'Gateway',
       routeTableIds: [...privateRouteTables.map((table) => table.id), databaseRouteTable.id],
       tags: { Name: `${prefix}-s3` },
     });
 
-    this.addFlowLogs(props, vpc, region);
+    this.addFlowLogs(props, vpc);
 
     this.vpcId = vpc.id;
     this.vpcCidr = vpc.cidrBlock;
@@ -244,19 +243,18 @@ export class Network extends Construct {
   }
 
   /** All traffic (accepted and rejected) to an encrypted log group, delivered by a scoped role. */
-  private addFlowLogs(props: NetworkProps, vpc: Vpc, region: DataAwsRegion): void {
+  private addFlowLogs(props: NetworkProps, vpc: Vpc): void {
     const prefix = props.namePrefix;
-    const caller = awsAccount(this);
-    const partition = awsAccount(this);
+    const { accountId, partition, region } = awsAccount(this);
     const logGroupName = `/aws/vpc/${prefix}/flow-logs`;
-    const logGroupArn = `arn:${partition.partition}:logs:${region.region}:${caller.accountId}:log-group:${logGroupName}`;
+    const logGroupArn = `arn:${partition}:logs:${region}:${accountId}:log-group:${logGroupName}`;
 
     const kmsKeyArn =
       props.flowLogKmsKeyArn ??
       new KmsKey(this, 'flow-log-key', {
         alias: `${prefix}-vpc-flow-logs`,
         description: `Encrypts the VPC flow logs of ${prefix}`,
-        serviceGrants: [cloudWatchLogsGrant(region.region, logGroupArn)],
+        serviceGrants: [cloudWatchLogsGrant(region, logGroupArn)],
       }).arn;
 
     const logGroup = new EncryptedLogGroup(this, 'flow-log-group', {
@@ -273,13 +271,11 @@ export class Network extends Construct {
           principals: [{ type: 'Service', identifiers: ['vpc-flow-logs.amazonaws.com'] }],
           // Confused-deputy guard: only flow logs of this account may use the role.
           condition: [
-            { test: 'StringEquals', variable: 'aws:SourceAccount', values: [caller.accountId] },
+            { test: 'StringEquals', variable: 'aws:SourceAccount', values: [accountId] },
             {
               test: 'ArnLike',
               variable: 'aws:SourceArn',
-              values: [
-                `arn:${partition.partition}:ec2:${region.region}:${caller.accountId}:vpc-flow-log/*`,
-              ],
+              values: [`arn:${partition}:ec2:${region}:${accountId}:vpc-flow-log/*`],
             },
           ],
         },

@@ -1,14 +1,12 @@
 import { Construct } from 'constructs';
 import { TerraformDataSource, TerraformResource, type TerraformProvider } from 'cdktf';
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { KmsKey, type KmsServiceGrant } from '../core/kms-key';
 import { NameLimits, resourceName } from '../core/naming';
+import { awsAccount } from '../core/aws-account';
 
 export interface AlarmTopicProps {
   /** `<project>-<env>`, e.g. `hello-prod`. */
@@ -61,9 +59,8 @@ export class AlarmTopic extends Construct {
     super(scope, id);
     const purpose = props.purpose ?? 'alarms';
     const name = resourceName(props.namePrefix, purpose, 256);
-    const caller = new DataAwsCallerIdentity(this, 'caller');
-    const partition = new DataAwsPartition(this, 'partition');
-    const region = new DataAwsRegion(this, 'region');
+    // With a provider of another region, the lookups run on that provider (and its region).
+    const { accountId, partition, region } = awsAccount(this, props.provider);
     const allowAmp = props.allowManagedPrometheus ?? false;
 
     // CloudWatch (and AMP) publish as themselves, so their service principals need the key to
@@ -86,7 +83,6 @@ export class AlarmTopic extends Construct {
       kmsMasterKeyId: key.arn,
     });
 
-    const accountId = caller.accountId;
     const sourceAccount = {
       test: 'StringEquals',
       variable: 'aws:SourceAccount',
@@ -96,9 +92,7 @@ export class AlarmTopic extends Construct {
       statement: [
         {
           sid: 'AccountManages',
-          principals: [
-            { type: 'AWS', identifiers: [`arn:${partition.partition}:iam::${accountId}:root`] },
-          ],
+          principals: [{ type: 'AWS', identifiers: [`arn:${partition}:iam::${accountId}:root`] }],
           actions: OWNER_ACTIONS,
           resources: [topic.arn],
         },
@@ -112,9 +106,7 @@ export class AlarmTopic extends Construct {
             {
               test: 'ArnLike',
               variable: 'aws:SourceArn',
-              values: [
-                `arn:${partition.partition}:cloudwatch:${region.region}:${accountId}:alarm:*`,
-              ],
+              values: [`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*`],
             },
           ],
         },
@@ -130,9 +122,7 @@ export class AlarmTopic extends Construct {
                   {
                     test: 'ArnLike',
                     variable: 'aws:SourceArn',
-                    values: [
-                      `arn:${partition.partition}:aps:${region.region}:${accountId}:workspace/*`,
-                    ],
+                    values: [`arn:${partition}:aps:${region}:${accountId}:workspace/*`],
                   },
                 ],
               },

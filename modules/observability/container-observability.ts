@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
 import type { ITerraformDependable } from 'cdktf';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
@@ -84,10 +83,7 @@ export class ContainerObservability extends Construct {
 
   constructor(scope: Construct, id: string, props: ContainerObservabilityProps) {
     super(scope, id);
-    const caller = awsAccount(this);
-    const partition = awsAccount(this).partition;
-    const region = new DataAwsRegion(this, 'region').region;
-    const accountId = caller.accountId;
+    const { accountId, partition, region } = awsAccount(this);
     const groupPrefix = `/aws/containerinsights/${props.clusterName}/`;
 
     const key = new KmsKey(this, 'logs-key', {
@@ -183,4 +179,3 @@ export class ContainerObservability extends Construct {
     this.addonId = addon.id;
   }
 }
-

@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { PrometheusAlertManagerDefinition } from '@cdktf/provider-aws/lib/prometheus-alert-manager-definition';
 import { PrometheusRuleGroupNamespace } from '@cdktf/provider-aws/lib/prometheus-rule-group-namespace';
 import { PrometheusScraper } from '@cdktf/provider-aws/lib/prometheus-scraper';
 import { PrometheusWorkspace } from '@cdktf/provider-aws/lib/prometheus-workspace';
 import { KmsKey } from '../core/kms-key';
 import { NameLimits, resourceName } from '../core/naming';
+import { awsAccount } from '../core/aws-account';
 
 /** Pod annotations the scraper looks for (the common `prometheus.io/*` convention). */
 export const PROMETHEUS_SCRAPE_ANNOTATION = 'prometheus.io/scrape';
@@ -315,7 +315,7 @@ export class ManagedPrometheus extends Construct {
     if (props.subnetIds.length < 2) {
       throw new Error('the AMP scraper needs subnets in at least two availability zones');
     }
-    const region = new DataAwsRegion(this, 'region').region;
+    const region = awsAccount(this).region;
     const key =
       (props.kmsEncrypted ?? true)
         ? new KmsKey(this, 'key', {

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { Fn } from 'cdktf';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { dashboardMetric, type MetricCatalog, type MetricDefinition } from './metric-catalog';
 import { resourceName } from '../core/naming';
+import { awsAccount } from '../core/aws-account';
 
 export interface ServiceDashboardProps {
   /** `<project>-<env>`; the dashboard is `<namePrefix>-service`. */
@@ -123,7 +123,7 @@ export class ServiceDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceDashboardProps) {
     super(scope, id);
-    const region = props.region ?? new DataAwsRegion(this, 'region').region;
+    const region = props.region ?? awsAccount(this).region;
     const dashboard = new CloudwatchDashboard(this, 'dashboard', {
       dashboardName: resourceName(props.namePrefix, 'service', 255),
       // jsonencode rather than JSON.stringify: the body embeds references (ARN suffixes, alarm
