@@ -2,7 +2,10 @@ import { Aspects, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { BackendConfig, EnvironmentConfig, ProjectConfig } from '../config';
-import { ApplyPermissionsBoundary, deployBoundaryPolicyArn } from '../modules/account/github-oidc';
+import {
+  ApplyPermissionsBoundary,
+  deployBoundaryPolicyArn,
+} from '../modules/account/permissions-boundary';
 import { configureBackend, type BackendContext } from './backend';
 import { awsAccount } from '../modules/core/aws-account';
 

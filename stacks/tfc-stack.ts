@@ -2,7 +2,7 @@ import type { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
 import { TfeProvider } from '@cdktf/provider-tfe/lib/provider';
 import type { EnvironmentConfig, ProjectConfig } from '../config';
-import { deployBoundaryPolicyArn } from '../modules/account/github-oidc';
+import { deployBoundaryPolicyArn } from '../modules/account/permissions-boundary';
 import { TfcAwsOidc } from '../modules/tfc/tfc-aws-oidc';
 import { TfcWorkspaces } from '../modules/tfc/tfc-workspaces';
 import type { BackendContext } from './backend';

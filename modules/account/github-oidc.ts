@@ -1,5 +1,4 @@
-import { Construct, type IConstruct } from 'constructs';
-import type { IAspect } from 'cdktf';
+import { Construct } from 'constructs';
 import {
   DataAwsIamPolicyDocument,
   type DataAwsIamPolicyDocumentStatement,
@@ -11,6 +10,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { NameLimits, resourceName } from '../core/naming';
 import { awsAccount } from '../core/aws-account';
+import { deployBoundaryPolicyName } from './permissions-boundary';
 
 export interface GithubOidcProps {
   /** Prefix of the role and policy names, e.g. `hello` (roles `hello-github-plan`/`-deploy`). */
@@ -51,37 +51,6 @@ const AUDIENCE = 'sts.amazonaws.com';
 const REPOSITORY_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 // Git ref and environment names as they appear in `sub`; `*`, `?` and `:` would widen or break it.
 const SUBJECT_PART_PATTERN = /^[A-Za-z0-9._/-]{1,255}$/;
-
-/** Name of the deploy role's permissions boundary policy. */
-export function deployBoundaryPolicyName(namePrefix: string): string {
-  return resourceName(namePrefix, 'github-deploy-boundary', 128);
-}
-
-/**
- * ARN of the deploy boundary, computable in any stack of the account (e.g. from
- * `DataAwsCallerIdentity`/`DataAwsPartition`) without a cross-stack reference.
- */
-export function deployBoundaryPolicyArn(
-  partition: string,
-  accountId: string,
-  namePrefix: string,
-): string {
-  return `arn:${partition}:iam::${accountId}:policy/${deployBoundaryPolicyName(namePrefix)}`;
-}
-
-/**
- * The deploy role may only create or change roles that carry its boundary. Add this aspect to every
- * stack the deploy role applies: it sets the boundary on each `aws_iam_role` that has none.
- */
-export class ApplyPermissionsBoundary implements IAspect {
-  constructor(private readonly boundaryArn: string) {}
-
-  visit(node: IConstruct): void {
-    if (node instanceof IamRole && node.permissionsBoundaryInput === undefined) {
-      node.permissionsBoundary = this.boundaryArn;
-    }
-  }
-}
 
 /**
  * GitHub Actions access to the account without stored keys: the OIDC provider plus two roles.

@@ -1,12 +1,6 @@
-import { Aspects, TerraformOutput, Testing } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import {
-  ApplyPermissionsBoundary,
-  deployBoundaryPolicyArn,
-  GithubOidc,
-  type GithubOidcProps,
-} from '../../../modules/account/github-oidc';
+import { GithubOidc, type GithubOidcProps } from '../../../modules/account/github-oidc';
 import { resourcesOf, synthConstructs } from '../../helpers/synth';
 import type { TerraformJson } from '../../../policy/types';
 
@@ -176,37 +170,6 @@ describe('GithubOidc', () => {
       base.stateKmsKeyArn,
       base.ecrKmsKeyArn,
     ]);
-  });
-
-  it('computes the boundary ARN other stacks attach to the roles they create', () => {
-    expect(deployBoundaryPolicyArn('aws', '111122223333', 'hello')).toBe(
-      'arn:aws:iam::111122223333:policy/hello-github-deploy-boundary',
-    );
-  });
-
-  it('ApplyPermissionsBoundary sets the boundary only on roles that have none', () => {
-    const json = JSON.parse(
-      Testing.synthScope((scope) => {
-        new IamRole(scope, 'plain', { name: 'hello-dev-plain', assumeRolePolicy: '{}' });
-        new IamRole(scope, 'own', {
-          name: 'hello-dev-own',
-          assumeRolePolicy: '{}',
-          permissionsBoundary: 'arn:aws:iam::111122223333:policy/other',
-        });
-        Aspects.of(scope).add(
-          new ApplyPermissionsBoundary(
-            'arn:aws:iam::111122223333:policy/hello-github-deploy-boundary',
-          ),
-        );
-      }),
-    ) as TerraformJson;
-    const roles = Object.values(resourcesOf(json, 'aws_iam_role'));
-    expect(roles.find((r) => r.name === 'hello-dev-plain')?.permissions_boundary).toBe(
-      'arn:aws:iam::111122223333:policy/hello-github-deploy-boundary',
-    );
-    expect(roles.find((r) => r.name === 'hello-dev-own')?.permissions_boundary).toBe(
-      'arn:aws:iam::111122223333:policy/other',
-    );
   });
 
   it.each([
