@@ -2,7 +2,7 @@
 // source maps on) is a large share of synth time, and synth errors read fine without it.
 process.setSourceMapsEnabled(false);
 
-import { ConfigError, loadConfig, selectEnvironments } from './config';
+import { ProjectConfigError, loadConfig, selectEnvironments } from './config';
 import { buildPlatformApp } from './stacks/app';
 
 // Entry point of `cdktf synth` (see cdktf.json) and `npm run synth:fast`.
@@ -12,7 +12,7 @@ try {
   const environments = selectEnvironments(config, process.env.STACK_ENVS);
   buildPlatformApp({ config, environments }).app.synth();
 } catch (error) {
-  if (error instanceof ConfigError) {
+  if (error instanceof ProjectConfigError) {
     console.error(error.message);
     process.exit(1);
   }

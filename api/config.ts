@@ -38,7 +38,7 @@ export type DatabaseTarget =
   /** Zero-setup mode for `npm start`: PGlite behind a local Postgres wire-protocol socket. */
   | { kind: 'embedded'; dataDir: string | 'memory' };
 
-/** Read the user name and password from AWS Secrets Manager at connect time (issue 5). */
+/** Read the user name and password from AWS Secrets Manager at connect time. */
 export interface DatabaseSecretSettings {
   secretId: string;
   region?: string;

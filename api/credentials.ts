@@ -1,5 +1,5 @@
 /**
- * Database credentials read at connect time (issue 5: RDS keeps the master password in Secrets
+ * Database credentials read at connect time (RDS keeps the master password in Secrets
  * Manager and rotates it). Cached after the first read; re-read only after an authentication
  * failure marks the cache stale.
  */

@@ -17,13 +17,13 @@ export interface ConfigIssue {
 }
 
 /** Every problem in a config, listed by field path, thrown before any construct exists. */
-export class ConfigError extends Error {
+export class ProjectConfigError extends Error {
   constructor(public readonly issues: readonly ConfigIssue[]) {
     super(
       `Invalid environment config (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` +
         issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join('\n'),
     );
-    this.name = 'ConfigError';
+    this.name = 'ProjectConfigError';
   }
 }
 
@@ -36,13 +36,13 @@ const dotted = (path: readonly PropertyKey[]): string => path.map(String).join('
 export function loadConfig(input: unknown = projectConfig): ProjectConfig {
   const parsed = projectSchema.safeParse(input);
   if (!parsed.success) {
-    throw new ConfigError(
+    throw new ProjectConfigError(
       parsed.error.issues.map((issue) => ({ path: dotted(issue.path), message: issue.message })),
     );
   }
   const issues = crossFieldIssues(parsed.data);
   if (issues.length > 0) {
-    throw new ConfigError(
+    throw new ProjectConfigError(
       issues.map((issue) => ({ path: dotted(issue.path), message: issue.message })),
     );
   }
@@ -75,7 +75,7 @@ export function selectEnvironments(
     .filter(Boolean);
   const unknown = wanted.filter((name) => !all.some((env) => env.name === name));
   if (unknown.length > 0) {
-    throw new ConfigError(
+    throw new ProjectConfigError(
       unknown.map((name) => ({
         path: 'STACK_ENVS',
         message: `unknown environment "${name}" (configured: ${all.map((env) => env.name).join(', ')})`,

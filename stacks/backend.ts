@@ -1,9 +1,8 @@
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from 'cdktf';
 import type { BackendConfig } from '../config';
 import { stateBucketKeyAlias } from '../modules/account/state-bucket';
-
-/** Where local state files live, relative to the repository root. */
-export const LOCAL_STATE_DIR = 'terraform-state';
+import { tfcWorkspaceName } from '../modules/tfc/tfc-workspaces';
+import { LOCAL_STATE_DIR } from './names';
 
 export interface BackendContext {
   /** Project name: the default Terraform Cloud workspace prefix. */
@@ -20,7 +19,7 @@ export function cloudWorkspaceName(
   stackName: string,
 ): string | undefined {
   return backend.type === 'cloud'
-    ? `${backend.workspacePrefix ?? projectName}-${stackName}`
+    ? tfcWorkspaceName(backend.workspacePrefix ?? projectName, stackName)
     : undefined;
 }
 

@@ -5,11 +5,8 @@ import { EcrRepository } from '../modules/account/ecr-repository';
 import { GithubOidc } from '../modules/account/github-oidc';
 import { StateBucket } from '../modules/account/state-bucket';
 import type { BackendContext } from './backend';
-import { ecrRepositoryName } from './names';
+import { ecrRepositoryName, RELEASE_ENVIRONMENT } from './names';
 import { accountStackProps, ProjectStack } from './project-stack';
-
-/** GitHub environment of the deploy workflow's image job (see .github/workflows/deploy.yml). */
-export const RELEASE_ENVIRONMENT = 'release';
 
 export interface BootstrapStackProps {
   readonly config: ProjectConfig;

@@ -1,7 +1,8 @@
 import type { EnvironmentConfig, ProjectConfig } from '../config';
 
 /**
- * Names that more than one stack must agree on, derived from config in one place. Environment
+ * Names that more than one stack (or a stack and the workflows, the Dockerfile or the docs) must
+ * agree on, derived from config in one place. Environment
  * stacks compute bootstrap names instead of reading the bootstrap stack's state: the bootstrap
  * stack is applied once per account, often with another backend, and must not become a runtime
  * dependency of every plan.
@@ -35,3 +36,19 @@ export const githubRoleNames = (config: ProjectConfig) =>
 export const availabilityZones = (env: EnvironmentConfig): string[] =>
   env.availabilityZones ??
   ['a', 'b', 'c'].slice(0, env.azCount).map((letter) => `${env.region}${letter}`);
+
+/** The API's Kubernetes ServiceAccount (and the IAM role it is bound to). */
+export const APP_SERVICE_ACCOUNT = 'hello-api';
+
+/** Where the image keeps the RDS CA bundle it verifies the database certificate with (see Dockerfile). */
+export const RDS_CA_BUNDLE_PATH = '/app/certs/rds-global-bundle.pem';
+
+/** Namespaces of the shared controllers. */
+export const INGRESS_NAMESPACE = 'nginx-ingress';
+export const CNPG_OPERATOR_NAMESPACE = 'cnpg-system';
+
+/** GitHub environment of the deploy workflow's image job (see .github/workflows/deploy.yml). */
+export const RELEASE_ENVIRONMENT = 'release';
+
+/** Where local state files live, relative to the repository root (see .gitignore and the workflows). */
+export const LOCAL_STATE_DIR = 'terraform-state';

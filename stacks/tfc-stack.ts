@@ -4,7 +4,7 @@ import { TfeProvider } from '@cdktf/provider-tfe/lib/provider';
 import type { EnvironmentConfig, ProjectConfig } from '../config';
 import { deployBoundaryPolicyArn } from '../modules/account/permissions-boundary';
 import { TfcAwsOidc } from '../modules/tfc/tfc-aws-oidc';
-import { TfcWorkspaces } from '../modules/tfc/tfc-workspaces';
+import { tfcWorkspaceName, TfcWorkspaces } from '../modules/tfc/tfc-workspaces';
 import type { BackendContext } from './backend';
 import { stackNames } from './names';
 import { accountStackProps, ProjectStack } from './project-stack';
@@ -79,7 +79,7 @@ export class TfcStack extends ProjectStack {
         hostname: group.hostname,
         organization: group.organization,
         project: group.project,
-        workspaces: stacks.map((stack) => `${group.workspacePrefix}-${stack.name}`),
+        workspaces: stacks.map((stack) => tfcWorkspaceName(group.workspacePrefix, stack.name)),
         roleName: `${config.name}-tfc-${index}-run`,
         policyArns: [`arn:${this.partition}:iam::aws:policy/AdministratorAccess`],
         permissionsBoundaryArn: boundaryArn,

@@ -3,7 +3,7 @@ import { Fn, TerraformOutput, TerraformVariable } from 'cdktf';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import type { EnvironmentConfig, ProjectConfig } from '../config';
-import { AppNamespace } from '../modules/cluster/app-namespace';
+import { PodSecurityNamespace } from '../modules/cluster/pod-security-namespace';
 import { AppServiceAccount } from '../modules/app/app-service-account';
 import { AppRelease } from '../modules/app/app-release';
 import {
@@ -18,7 +18,16 @@ import { subnetCidr } from '../modules/network/network';
 import { NginxIngress } from '../modules/edge/nginx-ingress';
 import type { BackendContext } from './backend';
 import type { InfraStack } from './infra-stack';
-import { APP_NAME, availabilityZones, ecrRepositoryName, envPrefix } from './names';
+import {
+  APP_NAME,
+  APP_SERVICE_ACCOUNT,
+  availabilityZones,
+  CNPG_OPERATOR_NAMESPACE,
+  ecrRepositoryName,
+  envPrefix,
+  INGRESS_NAMESPACE,
+  RDS_CA_BUNDLE_PATH,
+} from './names';
 import { environmentStackProps, ProjectStack } from './project-stack';
 
 export interface WorkloadsStackProps {
@@ -28,16 +37,6 @@ export interface WorkloadsStackProps {
   /** The environment's infra stack; everything read from it becomes a cross-stack reference. */
   readonly infra: InfraStack;
 }
-
-/** The API's Kubernetes ServiceAccount (and the IAM role it is bound to). */
-export const APP_SERVICE_ACCOUNT = 'hello-api';
-
-/** Where the image keeps the RDS CA bundle it verifies the database certificate with (see Dockerfile). */
-export const RDS_CA_BUNDLE_PATH = '/app/certs/rds-global-bundle.pem';
-
-/** Namespaces of the shared controllers. */
-export const INGRESS_NAMESPACE = 'nginx-ingress';
-export const CNPG_OPERATOR_NAMESPACE = 'cnpg-system';
 
 /**
  * `<env>-workloads`: what runs inside the cluster. Its Kubernetes and Helm providers are
@@ -86,13 +85,13 @@ export class WorkloadsStack extends ProjectStack {
     }).overrideLogicalId('image_tag');
     new TerraformOutput(this, 'app_host', { value: env.dns.appHost, staticId: true });
 
-    const namespace = new AppNamespace(this, 'namespace', { name: env.app.namespace });
+    const namespace = new PodSecurityNamespace(this, 'namespace', { name: env.app.namespace });
     const storageClass = new Gp3StorageClass(this, 'storage-class', {
       kmsKeyArn: infra.cluster.ebsKmsKeyArn,
     });
 
     // The F5 controller binds :80 with NET_BIND_SERVICE, which `restricted` forbids adding.
-    const ingressNamespace = new AppNamespace(this, 'ingress-namespace', {
+    const ingressNamespace = new PodSecurityNamespace(this, 'ingress-namespace', {
       name: INGRESS_NAMESPACE,
       podSecurityLevel: 'baseline',
     });
@@ -128,7 +127,7 @@ export class WorkloadsStack extends ProjectStack {
     } else {
       if (env.database.mode !== 'in-cluster')
         throw new Error(`${env.name}: rds mode without an RDS instance`);
-      const operatorNamespace = new AppNamespace(this, 'cnpg-namespace', {
+      const operatorNamespace = new PodSecurityNamespace(this, 'cnpg-namespace', {
         name: CNPG_OPERATOR_NAMESPACE,
       });
       const postgres = new CloudNativePg(this, 'postgres', {

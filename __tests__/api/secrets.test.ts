@@ -1,5 +1,5 @@
 /**
- * DB_SECRET_ARN (issue 5): credentials read from AWS Secrets Manager at connect time, cached, and
+ * DB_SECRET_ARN: credentials read from AWS Secrets Manager at connect time, cached, and
  * re-read after the database rejects them. The AWS side is a local fake endpoint (endpoint
  * override); nothing talks to AWS.
  */

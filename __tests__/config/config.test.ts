@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  ConfigError,
+  ProjectConfigError,
   environmentsOf,
   loadConfig,
   selectEnvironments,
@@ -27,8 +27,8 @@ function issuesOf(input: unknown): string[] {
   try {
     loadConfig(input);
   } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues.map((issue) => `${issue.path}: ${issue.message}`);
+    expect(error).toBeInstanceOf(ProjectConfigError);
+    return (error as ProjectConfigError).issues.map((issue) => `${issue.path}: ${issue.message}`);
   }
   throw new Error('expected the config to be rejected');
 }

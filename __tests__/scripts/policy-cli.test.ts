@@ -235,7 +235,7 @@ describe('npm run policy on the synthesized platform', () => {
 });
 
 /**
- * Issue 8: at least 40 rules across these areas, each with a test that shows it failing. An area
+ * The policy set's floor: at least 40 rules across these areas, each with a test that shows it failing. An area
  * counts as covered by a rule that inspects one of its resource types (`*` rules count for none).
  */
 const AREAS: Record<string, RegExp> = {

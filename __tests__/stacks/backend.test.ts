@@ -6,7 +6,8 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import type { BackendConfig } from '../../config';
-import { cloudWorkspaceName, configureBackend, LOCAL_STATE_DIR } from '../../stacks/backend';
+import { cloudWorkspaceName, configureBackend } from '../../stacks/backend';
+import { LOCAL_STATE_DIR } from '../../stacks/names';
 import type { TerraformJson } from '../../policy/types';
 
 const context = {

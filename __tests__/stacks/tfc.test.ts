@@ -2,7 +2,7 @@ import { loadConfig } from '../../config';
 import { projectConfig } from '../../config/environments';
 import { cloudWorkspaceName } from '../../stacks/backend';
 import { synthPlatform } from '../helpers/app-synth';
-import { ConfigError } from '../../config';
+import { ProjectConfigError } from '../../config';
 
 const cloud = {
   type: 'cloud',
@@ -101,6 +101,6 @@ describe('the tfc stack (environments on the cloud backend)', () => {
           },
         },
       }),
-    ).toThrow(ConfigError);
+    ).toThrow(ProjectConfigError);
   });
 });

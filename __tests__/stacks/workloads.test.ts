@@ -1,7 +1,7 @@
 import { loadConfig } from '../../config';
 import { projectConfig } from '../../config/environments';
 import { ingressEndpoint } from '../../modules/edge/ingress-endpoint';
-import { RDS_CA_BUNDLE_PATH } from '../../stacks/workloads-stack';
+import { RDS_CA_BUNDLE_PATH } from '../../stacks/names';
 import { synthPlatform, type SynthesizedStack } from '../helpers/app-synth';
 import { chartSchemaErrors } from '../helpers/chart-reference';
 import { readFileSync } from 'node:fs';

@@ -15,7 +15,7 @@ import { parse } from 'yaml';
 import { stackOrder, type CdktfManifest } from '../../scripts/stack-order';
 import { TfcWorkspaces } from '../../modules/tfc/tfc-workspaces';
 import { synthConstructs } from '../helpers/synth';
-import { RELEASE_ENVIRONMENT } from '../../stacks/bootstrap-stack';
+import { RELEASE_ENVIRONMENT } from '../../stacks/names';
 
 // The package's ESM build calls require() to load Go's wasm_exec.js, so load its CommonJS build.
 const { runLint } = createRequire(__filename)(

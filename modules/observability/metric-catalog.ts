@@ -106,6 +106,9 @@ export function route53HealthCheckMetric(healthCheckId: string): MetricDefinitio
   };
 }
 
+/** What varies between the metrics of one source; the source fills in namespace, id and period. */
+type MetricFields = Omit<MetricDefinition, 'id' | 'namespace' | 'period' | 'region'>;
+
 export function metricCatalog(inputs: MetricCatalogInputs): MetricCatalog {
   const period = DEFAULT_PERIOD_SECONDS;
   const lb = { LoadBalancer: inputs.albArnSuffix };
@@ -116,179 +119,135 @@ export function metricCatalog(inputs: MetricCatalogInputs): MetricCatalog {
     Namespace: inputs.appNamespace,
     PodName: inputs.appWorkloadName,
   };
-  const alb = (
-    id: string,
-    metricName: string,
-    dimensions: Record<string, string>,
-    stat: Pick<MetricDefinition, 'statistic' | 'extendedStatistic'>,
-    unit: string,
-    label: string,
-  ): MetricDefinition => ({
-    id: `alb.${id}`,
-    namespace: 'AWS/ApplicationELB',
-    metricName,
-    dimensions,
-    ...stat,
-    period,
-    unit,
-    label,
-  });
-  const containers = (
-    id: string,
-    metricName: string,
-    dimensions: Record<string, string>,
-    statistic: SimpleStatistic,
-    unit: string,
-    label: string,
-  ): MetricDefinition => ({
-    id: `containers.${id}`,
-    namespace: 'ContainerInsights',
-    metricName,
-    dimensions,
-    statistic,
-    period,
-    unit,
-    label,
-  });
-
-  const rdsInstanceId = inputs.rdsInstanceId;
-  const rds =
-    rdsInstanceId === undefined
-      ? undefined
-      : (() => {
-          const db = { DBInstanceIdentifier: rdsInstanceId };
-          const metric = (
-            id: string,
-            metricName: string,
-            statistic: SimpleStatistic,
-            unit: string,
-            label: string,
-          ): MetricDefinition => ({
-            id: `rds.${id}`,
-            namespace: 'AWS/RDS',
-            metricName,
-            dimensions: db,
-            statistic,
-            period,
-            unit,
-            label,
-          });
-          return {
-            cpu: metric('cpu', 'CPUUtilization', 'Average', 'Percent', 'RDS CPU %'),
-            // Minimum for the "running out" metrics: the low point matters, not the mean.
-            freeStorage: metric(
-              'freeStorage',
-              'FreeStorageSpace',
-              'Minimum',
-              'Bytes',
-              'RDS free storage',
-            ),
-            freeMemory: metric(
-              'freeMemory',
-              'FreeableMemory',
-              'Minimum',
-              'Bytes',
-              'RDS freeable memory',
-            ),
-            connections: metric(
-              'connections',
-              'DatabaseConnections',
-              'Maximum',
-              'Count',
-              'RDS connections',
-            ),
-          };
-        })();
+  const source =
+    (group: string, namespace: string) =>
+    (id: string, fields: MetricFields): MetricDefinition => ({
+      id: `${group}.${id}`,
+      namespace,
+      period,
+      ...fields,
+    });
+  const alb = source('alb', 'AWS/ApplicationELB');
+  const containers = source('containers', 'ContainerInsights');
+  const rds = source('rds', 'AWS/RDS');
+  const db =
+    inputs.rdsInstanceId === undefined ? undefined : { DBInstanceIdentifier: inputs.rdsInstanceId };
 
   return {
     alb: {
-      requests: alb('requests', 'RequestCount', lb, { statistic: 'Sum' }, 'Count', 'Requests'),
-      elb5xx: alb(
-        'elb5xx',
-        'HTTPCode_ELB_5XX_Count',
-        lb,
-        { statistic: 'Sum' },
-        'Count',
-        'Load balancer 5xx',
-      ),
-      target5xx: alb(
-        'target5xx',
-        'HTTPCode_Target_5XX_Count',
-        tg,
-        { statistic: 'Sum' },
-        'Count',
-        'Target 5xx',
-      ),
-      targetP99: alb(
-        'targetP99',
-        'TargetResponseTime',
-        tg,
-        { extendedStatistic: 'p99' },
-        'Seconds',
-        'Target response time p99',
-      ),
+      requests: alb('requests', {
+        metricName: 'RequestCount',
+        dimensions: lb,
+        statistic: 'Sum',
+        unit: 'Count',
+        label: 'Requests',
+      }),
+      elb5xx: alb('elb5xx', {
+        metricName: 'HTTPCode_ELB_5XX_Count',
+        dimensions: lb,
+        statistic: 'Sum',
+        unit: 'Count',
+        label: 'Load balancer 5xx',
+      }),
+      target5xx: alb('target5xx', {
+        metricName: 'HTTPCode_Target_5XX_Count',
+        dimensions: tg,
+        statistic: 'Sum',
+        unit: 'Count',
+        label: 'Target 5xx',
+      }),
+      targetP99: alb('targetP99', {
+        metricName: 'TargetResponseTime',
+        dimensions: tg,
+        extendedStatistic: 'p99',
+        unit: 'Seconds',
+        label: 'Target response time p99',
+      }),
       // Maximum: a host that was unhealthy for part of the period still counts.
-      unhealthyHosts: alb(
-        'unhealthyHosts',
-        'UnHealthyHostCount',
-        tg,
-        { statistic: 'Maximum' },
-        'Count',
-        'Unhealthy targets',
-      ),
-      healthyHosts: alb(
-        'healthyHosts',
-        'HealthyHostCount',
-        tg,
-        { statistic: 'Minimum' },
-        'Count',
-        'Healthy targets',
-      ),
+      unhealthyHosts: alb('unhealthyHosts', {
+        metricName: 'UnHealthyHostCount',
+        dimensions: tg,
+        statistic: 'Maximum',
+        unit: 'Count',
+        label: 'Unhealthy targets',
+      }),
+      healthyHosts: alb('healthyHosts', {
+        metricName: 'HealthyHostCount',
+        dimensions: tg,
+        statistic: 'Minimum',
+        unit: 'Count',
+        label: 'Healthy targets',
+      }),
     },
     containers: {
       // The agent reports restarts since its previous sample, so Sum is "restarts per period".
-      podRestarts: containers(
-        'podRestarts',
-        'pod_number_of_container_restarts',
-        app,
-        'Sum',
-        'Count',
-        'API container restarts',
-      ),
-      podCpu: containers(
-        'podCpu',
-        'pod_cpu_utilization',
-        app,
-        'Average',
-        'Percent',
-        'API pod CPU %',
-      ),
-      podMemory: containers(
-        'podMemory',
-        'pod_memory_utilization',
-        app,
-        'Average',
-        'Percent',
-        'API pod memory %',
-      ),
-      nodeCpu: containers(
-        'nodeCpu',
-        'node_cpu_utilization',
-        cluster,
-        'Average',
-        'Percent',
-        'Node CPU %',
-      ),
-      nodeMemory: containers(
-        'nodeMemory',
-        'node_memory_utilization',
-        cluster,
-        'Average',
-        'Percent',
-        'Node memory %',
-      ),
+      podRestarts: containers('podRestarts', {
+        metricName: 'pod_number_of_container_restarts',
+        dimensions: app,
+        statistic: 'Sum',
+        unit: 'Count',
+        label: 'API container restarts',
+      }),
+      podCpu: containers('podCpu', {
+        metricName: 'pod_cpu_utilization',
+        dimensions: app,
+        statistic: 'Average',
+        unit: 'Percent',
+        label: 'API pod CPU %',
+      }),
+      podMemory: containers('podMemory', {
+        metricName: 'pod_memory_utilization',
+        dimensions: app,
+        statistic: 'Average',
+        unit: 'Percent',
+        label: 'API pod memory %',
+      }),
+      nodeCpu: containers('nodeCpu', {
+        metricName: 'node_cpu_utilization',
+        dimensions: cluster,
+        statistic: 'Average',
+        unit: 'Percent',
+        label: 'Node CPU %',
+      }),
+      nodeMemory: containers('nodeMemory', {
+        metricName: 'node_memory_utilization',
+        dimensions: cluster,
+        statistic: 'Average',
+        unit: 'Percent',
+        label: 'Node memory %',
+      }),
     },
-    rds,
+    rds: db && {
+      cpu: rds('cpu', {
+        metricName: 'CPUUtilization',
+        dimensions: db,
+        statistic: 'Average',
+        unit: 'Percent',
+        label: 'RDS CPU %',
+      }),
+      // Minimum for the "running out" metrics: the low point matters, not the mean.
+      freeStorage: rds('freeStorage', {
+        metricName: 'FreeStorageSpace',
+        dimensions: db,
+        statistic: 'Minimum',
+        unit: 'Bytes',
+        label: 'RDS free storage',
+      }),
+      freeMemory: rds('freeMemory', {
+        metricName: 'FreeableMemory',
+        dimensions: db,
+        statistic: 'Minimum',
+        unit: 'Bytes',
+        label: 'RDS freeable memory',
+      }),
+      connections: rds('connections', {
+        metricName: 'DatabaseConnections',
+        dimensions: db,
+        statistic: 'Maximum',
+        unit: 'Count',
+        label: 'RDS connections',
+      }),
+    },
     healthCheck:
       inputs.healthCheckId === undefined
         ? undefined

@@ -14,7 +14,7 @@ export function tfcWorkspaceName(prefix: string, stack: string): string {
 }
 
 /** One cdktf stack that gets a workspace. */
-export interface TfcStack {
+export interface WorkspaceStack {
   /** cdktf stack name, e.g. `prod-infra`. */
   readonly name: string;
   /**
@@ -50,7 +50,7 @@ export interface TfcWorkspacesProps {
   /** Workspace names are `<workspacePrefix>-<stack>`, e.g. `hello-prod-infra`. */
   readonly workspacePrefix: string;
   /** The stacks that get a workspace, with their cross-stack dependencies. */
-  readonly stacks: TfcStack[];
+  readonly stacks: WorkspaceStack[];
   /** Role the runs assume through dynamic credentials (`TFC_AWS_RUN_ROLE_ARN`). */
   readonly awsRunRoleArn: string;
   /**

@@ -4,7 +4,7 @@ import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 /** Pod Security Standards level enforced by Pod Security Admission. */
 export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
 
-export interface AppNamespaceProps {
+export interface PodSecurityNamespaceProps {
   /** Namespace name, e.g. `sample-app` (from config) or `nginx-ingress`. */
   readonly name: string;
   /**
@@ -21,11 +21,11 @@ export interface AppNamespaceProps {
  * admission (`enforce`), and violations are also recorded (`audit`) and shown to the client
  * (`warn`). `-version: latest` follows the cluster's own Kubernetes version.
  */
-export class AppNamespace extends Construct {
+export class PodSecurityNamespace extends Construct {
   /** Namespace name (a reference to the resource, so dependents wait for it). */
   public readonly name: string;
 
-  constructor(scope: Construct, id: string, props: AppNamespaceProps) {
+  constructor(scope: Construct, id: string, props: PodSecurityNamespaceProps) {
     super(scope, id);
     const level = props.podSecurityLevel ?? 'restricted';
     const podSecurity: Record<string, string> = {};

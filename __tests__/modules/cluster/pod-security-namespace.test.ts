@@ -1,9 +1,12 @@
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
-import { AppNamespace, type AppNamespaceProps } from '../../../modules/cluster/app-namespace';
+import {
+  PodSecurityNamespace,
+  type PodSecurityNamespaceProps,
+} from '../../../modules/cluster/pod-security-namespace';
 import { onlyResource, synthConstructs } from '../../helpers/synth';
 
-function synth(props: AppNamespaceProps) {
-  return synthConstructs((scope) => new AppNamespace(scope, 'app-namespace', props));
+function synth(props: PodSecurityNamespaceProps) {
+  return synthConstructs((scope) => new PodSecurityNamespace(scope, 'namespace', props));
 }
 
 const labelsOf = (json: ReturnType<typeof synth>['json']) => {
@@ -12,7 +15,7 @@ const labelsOf = (json: ReturnType<typeof synth>['json']) => {
   return metadata.labels;
 };
 
-describe('AppNamespace', () => {
+describe('PodSecurityNamespace', () => {
   it('enforces, audits and warns on the restricted Pod Security Standard by default', () => {
     const { synthesized, json } = synth({ name: 'sample-app' });
     expect(synthesized).toHaveResource(NamespaceV1);
@@ -41,7 +44,7 @@ describe('AppNamespace', () => {
   it('exposes the name as a reference to the namespace resource', () => {
     let name = '';
     synthConstructs((scope) => {
-      name = new AppNamespace(scope, 'ns', { name: 'sample-app' }).name;
+      name = new PodSecurityNamespace(scope, 'ns', { name: 'sample-app' }).name;
     });
     expect(name).toMatch(/\$\{TfToken\[/);
   });
