@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SHUTDOWN_MARGIN_SECONDS } from '../modules/app/app-values';
 import { cidrContains, cidrsOverlap, parseCidr } from '../modules/core/ipv4';
 
 /**
@@ -61,51 +62,84 @@ const iamRoleArn = z
 
 const backendSchema = z.discriminatedUnion('type', [
   z.object({
-    /** State files next to the repository (default; fine for a laptop, not for a team). */
-    type: z.literal('local'),
+    type: z
+      .literal('local')
+      .describe('State files next to the repository (default; fine for a laptop, not for a team).'),
   }),
   z.object({
-    /** The bootstrap state bucket; one key per stack; S3-native locking (`use_lockfile`). */
-    type: z.literal('s3'),
-    /** Bucket name. Default: the project's bootstrap state bucket. */
-    bucket: z.string().min(3).max(63).optional(),
-    /** Region of the bucket. Default: the bootstrap region. */
-    region: z.string().regex(REGION, 'must be an AWS region like "eu-west-1"').optional(),
-    /** Prefix for the state keys. Default: "stacks". */
+    type: z
+      .literal('s3')
+      .describe(
+        'The bootstrap state bucket; one key per stack; S3-native locking (`use_lockfile`).',
+      ),
+    bucket: z
+      .string()
+      .min(3)
+      .max(63)
+      .optional()
+      .describe("Bucket name. Default: the project's bootstrap state bucket."),
+    region: z
+      .string()
+      .regex(REGION, 'must be an AWS region like "eu-west-1"')
+      .optional()
+      .describe('Region of the bucket. Default: the bootstrap region.'),
     keyPrefix: z
       .string()
       .regex(/^[\w./-]*$/)
-      .default('stacks'),
+      .default('stacks')
+      .describe('Prefix for the state keys.'),
   }),
   z.object({
-    /** Terraform Cloud / HCP Terraform: one workspace per stack, `<workspacePrefix>-<stack>`. */
-    type: z.literal('cloud'),
-    organization: z.string().min(1),
-    /** Workspace name prefix. Default: the project name. */
+    type: z
+      .literal('cloud')
+      .describe(
+        'Terraform Cloud / HCP Terraform: one workspace per stack, `<workspacePrefix>-<stack>`.',
+      ),
+    organization: z.string().min(1).describe('HCP Terraform organization (must exist).'),
     workspacePrefix: z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, "-" and "_"')
-      .optional(),
-    /** HCP Terraform project the workspaces live in. Default: "Default Project". */
-    project: z.string().min(1).default('Default Project'),
-    /** Default: app.terraform.io (set for Terraform Enterprise). */
-    hostname: domainName.default('app.terraform.io'),
+      .optional()
+      .describe('Workspace name prefix. Default: the project name.'),
+    project: z
+      .string()
+      .min(1)
+      .default('Default Project')
+      .describe('HCP Terraform project the workspaces live in.'),
+    hostname: domainName
+      .default('app.terraform.io')
+      .describe('HCP Terraform host; set it for Terraform Enterprise.'),
   }),
 ]);
 
 const nodeGroupSchema = z
   .object({
-    name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be lower-case letters, digits and "-"'),
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be lower-case letters, digits and "-"')
+      .describe('Node group name, unique in the environment.'),
     instanceTypes: z
       .array(z.string().regex(/^[a-z0-9-]+\.[a-z0-9]+$/, 'must be an EC2 instance type'))
-      .min(1),
-    /** Default: ON_DEMAND. SPOT is a cost knob for non-prod. */
-    capacityType: z.enum(['ON_DEMAND', 'SPOT']).default('ON_DEMAND'),
-    minSize: z.number().int().min(0),
-    maxSize: z.number().int().min(1),
-    desiredSize: z.number().int().min(0),
-    /** Root volume size. Default: 50 GiB. */
-    diskSizeGiB: z.number().int().min(20).max(1000).default(50),
+      .min(1)
+      .describe('EC2 instance types; more than one widens Spot capacity.'),
+    capacityType: z
+      .enum(['ON_DEMAND', 'SPOT'])
+      .default('ON_DEMAND')
+      .describe('SPOT is a cost knob for non-prod.'),
+    minSize: z.number().int().min(0).describe('Fewest nodes.'),
+    maxSize: z.number().int().min(1).describe('Most nodes.'),
+    desiredSize: z
+      .number()
+      .int()
+      .min(0)
+      .describe('Nodes at creation; minSize ≤ desiredSize ≤ maxSize.'),
+    diskSizeGiB: z
+      .number()
+      .int()
+      .min(20)
+      .max(1000)
+      .default(50)
+      .describe('Root volume size in GiB.'),
   })
   .superRefine((group, ctx) => {
     if (group.minSize > group.desiredSize || group.desiredSize > group.maxSize) {
@@ -119,26 +153,47 @@ const nodeGroupSchema = z
 
 const rdsSchema = z.object({
   mode: z.literal('rds'),
-  /** PostgreSQL major version only, so minor auto-upgrades cause no drift. */
-  engineMajorVersion: z.enum(SUPPORTED_POSTGRES_MAJORS),
+  engineMajorVersion: z
+    .enum(SUPPORTED_POSTGRES_MAJORS)
+    .describe('PostgreSQL major version only, so minor auto-upgrades cause no drift.'),
   instanceClass: z
     .string()
-    .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class like "db.t4g.micro"'),
-  /** Default: 20 GiB. */
-  allocatedStorageGiB: z.number().int().min(20).max(65536).default(20),
-  /** Storage autoscaling limit. Default: 100 GiB. */
-  maxAllocatedStorageGiB: z.number().int().min(20).max(65536).default(100),
-  /** Default: true (standby in a second AZ). */
-  multiAz: z.boolean().default(true),
-  /** Default: true. */
-  deletionProtection: z.boolean().default(true),
-  /** Default: 14 days. */
-  backupRetentionDays: z.number().int().min(0).max(35).default(14),
-  /** Default: false (take a final snapshot on destroy). */
-  skipFinalSnapshot: z.boolean().default(false),
-  /** Default: true. */
-  performanceInsights: z.boolean().default(true),
-  /** Enhanced monitoring interval; 0 turns it off. Default: 60 s. */
+    .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'must be an RDS instance class like "db.t4g.micro"')
+    .describe('RDS instance class, e.g. "db.t4g.micro".'),
+  allocatedStorageGiB: z
+    .number()
+    .int()
+    .min(20)
+    .max(65536)
+    .default(20)
+    .describe('Initial storage in GiB.'),
+  maxAllocatedStorageGiB: z
+    .number()
+    .int()
+    .min(20)
+    .max(65536)
+    .default(100)
+    .describe('Storage autoscaling limit in GiB.'),
+  multiAz: z.boolean().default(true).describe('A standby in a second AZ.'),
+  deletionProtection: z
+    .boolean()
+    .default(true)
+    .describe('Refuse deletion of the instance until turned off.'),
+  backupRetentionDays: z
+    .number()
+    .int()
+    .min(0)
+    .max(35)
+    .default(14)
+    .describe('Days of automated backups.'),
+  skipFinalSnapshot: z
+    .boolean()
+    .default(false)
+    .describe('Skip the final snapshot on destroy (off: a final snapshot is taken).'),
+  performanceInsights: z
+    .boolean()
+    .default(true)
+    .describe('Performance Insights (7 days free retention).'),
   monitoringIntervalSeconds: z
     .union([
       z.literal(0),
@@ -149,150 +204,258 @@ const rdsSchema = z.object({
       z.literal(30),
       z.literal(60),
     ])
-    .default(60),
-  /** Database the app uses. Default: "app". */
+    .default(60)
+    .describe('Enhanced monitoring interval in seconds; 0 turns it off.'),
   databaseName: z
     .string()
     .regex(/^[a-z][a-z0-9_]{0,62}$/)
-    .default('app'),
+    .default('app')
+    .describe('Database the app uses.'),
 });
 
 const inClusterDatabaseSchema = z.object({
-  /** CloudNativePG in the cluster: the cheap option for disposable environments. */
-  mode: z.literal('in-cluster'),
-  /** PostgreSQL instances (1 = no replica). Default: 1. */
-  instances: z.number().int().min(1).max(5).default(1),
-  /** Volume size per instance. Default: 10 GiB. */
-  storageGiB: z.number().int().min(1).max(1000).default(10),
-  /** Default: false (backups need an object store; see docs). */
-  backups: z.boolean().default(false),
+  mode: z
+    .literal('in-cluster')
+    .describe('CloudNativePG in the cluster: the cheap option for disposable environments.'),
+  instances: z
+    .number()
+    .int()
+    .min(1)
+    .max(5)
+    .default(1)
+    .describe('PostgreSQL instances (1 = no replica).'),
+  storageGiB: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(10)
+    .describe('Volume size per instance in GiB.'),
+  backups: z
+    .boolean()
+    .default(false)
+    .describe('Backups (they need an object store; see docs/workloads.md).'),
 });
 
 const thresholdsSchema = z.object({
-  /** ALB-generated 5xx responses per 5 minutes. Default: 10. */
-  alb5xxCount: z.number().positive().default(10),
-  /** Target (app) 5xx responses per 5 minutes. Default: 10. */
-  target5xxCount: z.number().positive().default(10),
-  /** Target p99 response time in seconds. Default: 1. */
-  targetP99Seconds: z.number().positive().default(1),
-  /** RDS CPU percent. Default: 80. */
-  rdsCpuPercent: z.number().min(1).max(100).default(80),
-  /** RDS free storage in GiB below which to alarm. Default: 5. */
-  rdsFreeStorageGiB: z.number().positive().default(5),
-  /** RDS freeable memory in MiB below which to alarm. Default: 256. */
-  rdsFreeableMemoryMiB: z.number().positive().default(256),
-  /** RDS connections above which to alarm. Default: 80. */
-  rdsConnections: z.number().int().positive().default(80),
-  /** Container restarts per 5 minutes. Default: 3. */
-  podRestarts: z.number().int().positive().default(3),
-  /** Node CPU percent. Default: 80. */
-  nodeCpuPercent: z.number().min(1).max(100).default(80),
+  alb5xxCount: z
+    .number()
+    .positive()
+    .default(10)
+    .describe('ALB-generated 5xx responses per 5 minutes.'),
+  target5xxCount: z
+    .number()
+    .positive()
+    .default(10)
+    .describe('Target (app) 5xx responses per 5 minutes.'),
+  targetP99Seconds: z
+    .number()
+    .positive()
+    .default(1)
+    .describe('Target p99 response time in seconds.'),
+  rdsCpuPercent: z.number().min(1).max(100).default(80).describe('RDS CPU percent.'),
+  rdsFreeStorageGiB: z
+    .number()
+    .positive()
+    .default(5)
+    .describe('RDS free storage in GiB below which to alarm.'),
+  rdsFreeableMemoryMiB: z
+    .number()
+    .positive()
+    .default(256)
+    .describe('RDS freeable memory in MiB below which to alarm.'),
+  rdsConnections: z
+    .number()
+    .int()
+    .positive()
+    .default(80)
+    .describe('RDS connections above which to alarm.'),
+  podRestarts: z.number().int().positive().default(3).describe('Container restarts per 5 minutes.'),
+  nodeCpuPercent: z.number().min(1).max(100).default(80).describe('Node CPU percent.'),
 });
 
 const environmentSchema = z.object({
-  /** AWS account the environment must deploy into (guards against the wrong credentials). */
   accountId: z
     .string()
     .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
-    .optional(),
-  region: z.string().regex(REGION, 'must be an AWS region like "eu-west-1"'),
-  /** 2 (cheap) or 3 (production) availability zones. */
-  azCount: z.number().int().min(2, 'must be 2 or 3').max(3, 'must be 2 or 3'),
-  /**
-   * Zone names to use. Default: `<region>a`, `b`, `c` (first `azCount`). Set them when a region's
-   * letters differ or an AZ lacks an instance type; deliberately not a data source, whose values
-   * are unknown at synth and would make subnet counts dynamic.
-   */
+    .optional()
+    .describe(
+      'AWS account the environment must deploy into (guards against the wrong credentials).',
+    ),
+  region: z
+    .string()
+    .regex(REGION, 'must be an AWS region like "eu-west-1"')
+    .describe('AWS region of every regional resource of the environment.'),
+  azCount: z
+    .number()
+    .int()
+    .min(2, 'must be 2 or 3')
+    .max(3, 'must be 2 or 3')
+    .describe('2 (cheap) or 3 (production) availability zones.'),
   availabilityZones: z
     .array(
       z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, 'must be an AZ name like "eu-west-1a"'),
     )
-    .optional(),
+    .optional()
+    .describe(
+      "Zone names to use. Default: `<region>a`, `b`, `c` (first `azCount`). Set them when a region's letters differ or an AZ lacks an instance type; deliberately not a data source, whose values are unknown at synth and would make subnet counts dynamic.",
+    ),
   network: z.object({
-    /** VPC CIDR, /16 to /20, from a private range; must not overlap other environments. */
-    vpcCidr: cidr,
-    /** `per-az` (default; survives an AZ outage) or `single` (a cost knob for dev). */
-    natMode: z.enum(['single', 'per-az']).default('per-az'),
+    vpcCidr: cidr.describe(
+      'VPC CIDR, /16 to /20, from a private range; must not overlap other environments.',
+    ),
+    natMode: z
+      .enum(['single', 'per-az'])
+      .default('per-az')
+      .describe('`per-az` (default; survives an AZ outage) or `single` (a cost knob for dev).'),
   }),
   dns: z.object({
-    /** The Route 53 zone's domain, e.g. "example.com". */
-    domainName,
-    /** `lookup` an existing public hosted zone by name (default) or `create` one. */
-    hostedZone: z.enum(['lookup', 'create']).default('lookup'),
-    /** Fully qualified host the API is served on; must be inside `domainName`. */
-    appHost: domainName,
-    /** Extra names on the certificate. Default: none. */
-    subjectAlternativeNames: z.array(domainName).default([]),
+    domainName: domainName.describe('The Route 53 zone\'s domain, e.g. "example.com".'),
+    hostedZone: z
+      .enum(['lookup', 'create'])
+      .default('lookup')
+      .describe('`lookup` an existing public hosted zone by name (default) or `create` one.'),
+    appHost: domainName.describe(
+      'Fully qualified host the API is served on; must be inside `domainName`.',
+    ),
+    subjectAlternativeNames: z
+      .array(domainName)
+      .default([])
+      .describe('Extra names on the certificate.'),
   }),
-  backend: backendSchema.default({ type: 'local' }),
-  /** Extra tags for every resource (the project/environment/managed-by/repository tags are automatic). */
-  tags: z.record(z.string().regex(/^[\w.:/=+@ -]{1,128}$/), z.string().max(256)).default({}),
+  backend: backendSchema
+    .default({ type: 'local' })
+    .describe("Where the environment's stacks keep their Terraform state."),
+  tags: z
+    .record(z.string().regex(/^[\w.:/=+@ -]{1,128}$/), z.string().max(256))
+    .default({})
+    .describe(
+      'Extra tags for every resource (the project/environment/managed-by/repository tags are automatic).',
+    ),
   eks: z.object({
-    kubernetesVersion: z.enum(SUPPORTED_KUBERNETES_VERSIONS),
-    /** CIDRs allowed to reach the public API endpoint; empty = private endpoint only. Default: []. */
-    publicAccessCidrs: z.array(cidr).default([]),
-    /** IAM roles that administer the cluster (the bootstrap deploy role is always added). */
-    adminRoleArns: z.array(iamRoleArn).default([]),
-    nodeGroups: z.array(nodeGroupSchema).min(1),
-    /** Refuse `DeleteCluster` until turned off. Default: true. */
-    deletionProtection: z.boolean().default(true),
+    kubernetesVersion: z
+      .enum(SUPPORTED_KUBERNETES_VERSIONS)
+      .describe('Kubernetes minor version of the cluster; node groups and add-ons follow it.'),
+    publicAccessCidrs: z
+      .array(cidr)
+      .default([])
+      .describe('CIDRs allowed to reach the public API endpoint; empty = private endpoint only.'),
+    adminRoleArns: z
+      .array(iamRoleArn)
+      .default([])
+      .describe(
+        'IAM roles that administer the cluster (the bootstrap deploy role is always added).',
+      ),
+    nodeGroups: z.array(nodeGroupSchema).min(1).describe('Managed node groups.'),
+    deletionProtection: z
+      .boolean()
+      .default(true)
+      .describe('Refuse `DeleteCluster` until turned off.'),
   }),
-  database: z.discriminatedUnion('mode', [rdsSchema, inClusterDatabaseSchema]),
+  database: z
+    .discriminatedUnion('mode', [rdsSchema, inClusterDatabaseSchema])
+    .describe('`rds` (managed, for staging and prod) or `in-cluster` (CloudNativePG, cheap).'),
   ingress: z.object({
-    /** NodePort of the NGINX ingress controller; the ALB targets it. Default: 30080. */
-    nodePort: z.number().int().min(30000).max(32767).default(30080),
+    nodePort: z
+      .number()
+      .int()
+      .min(30000)
+      .max(32767)
+      .default(30080)
+      .describe('NodePort of the NGINX ingress controller; the ALB targets it.'),
   }),
   loadBalancer: z.object({
-    /** AWS WAF with managed rule groups in front of the ALB. Default: true. */
-    waf: z.boolean().default(true),
-    /** Default: true. */
-    deletionProtection: z.boolean().default(true),
-    /** Serve IPv6 too (AAAA record). Default: false. */
-    dualStack: z.boolean().default(false),
-    /** Days to keep ALB access logs. Default: 90. */
-    accessLogRetentionDays: z.number().int().min(1).max(3650).default(90),
+    waf: z
+      .boolean()
+      .default(true)
+      .describe('AWS WAF with managed rule groups in front of the ALB.'),
+    deletionProtection: z
+      .boolean()
+      .default(true)
+      .describe('Refuse deletion of the load balancer until turned off.'),
+    dualStack: z.boolean().default(false).describe('Serve IPv6 too (AAAA record).'),
+    accessLogRetentionDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .default(90)
+      .describe('Days to keep ALB access logs.'),
   }),
   app: z.object({
-    /** Kubernetes namespace of the API. Default: "sample-app". */
     namespace: z
       .string()
       .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/)
-      .default('sample-app'),
-    /** Image tag deployed when CI does not set `image_tag`. */
-    imageTag: z.string().regex(/^[\w][\w.-]{0,127}$/, 'must be a valid image tag'),
+      .default('sample-app')
+      .describe('Kubernetes namespace of the API.'),
+    imageTag: z
+      .string()
+      .regex(/^[\w][\w.-]{0,127}$/, 'must be a valid image tag')
+      .describe('Image tag deployed when CI does not set `image_tag`.'),
     replicas: z.object({
-      /** At least 2 so a node or zone loss never takes the API down. */
-      min: z.number().int().min(2, 'must be at least 2 (one pod per zone survives a zone loss)'),
-      max: z.number().int().min(2),
+      min: z
+        .number()
+        .int()
+        .min(2, 'must be at least 2 (one pod per zone survives a zone loss)')
+        .describe('At least 2 so a node or zone loss never takes the API down.'),
+      max: z.number().int().min(2).describe('Most replicas the autoscaler may run.'),
     }),
     resources: z.object({
-      requests: z.object({ cpu: kubernetesQuantity, memory: kubernetesQuantity }),
-      limits: z.object({ cpu: kubernetesQuantity, memory: kubernetesQuantity }),
+      requests: z.object({
+        cpu: kubernetesQuantity.describe('CPU the scheduler reserves per API pod.'),
+        memory: kubernetesQuantity.describe('Memory the scheduler reserves per API pod.'),
+      }),
+      limits: z.object({
+        cpu: kubernetesQuantity.describe('CPU an API pod may use (throttled above).'),
+        memory: kubernetesQuantity.describe('Memory an API pod may use (killed above).'),
+      }),
     }),
-    /** Default: "info". */
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
-    /** IANA zone whose calendar date is "today" for birthdays. Default: "UTC". */
+    logLevel: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+      .default('info')
+      .describe('API log level.'),
     timezone: z
       .string()
       .default('UTC')
       .refine((zone) => isIanaZone(zone), {
         message: 'must be an IANA time zone like "Europe/Paris"',
-      }),
-    /** Seconds a terminating pod keeps serving so the load balancer deregisters it. Default: 10. */
-    drainDelaySeconds: z.number().int().min(0).max(120).default(10),
-    /** At least 2 × drainDelaySeconds + 5: the drain, then as long again for in-flight work. Default: 40. */
-    terminationGracePeriodSeconds: z.number().int().min(5).max(600).default(40),
+      })
+      .describe('IANA zone whose calendar date is "today" for birthdays.'),
+    drainDelaySeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(120)
+      .default(10)
+      .describe(
+        "Seconds a terminating pod keeps serving so the load balancer and NGINX drop it first: the preStop sleep, then the API's drain delay after SIGTERM. At least 1 (the kubelet's sleep action rejects 0).",
+      ),
+    terminationGracePeriodSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(600)
+      .default(40)
+      .describe(
+        'At least 2 × drainDelaySeconds + 5: the preStop sleep, the drain after SIGTERM, then 5 s of shutdown work before SIGKILL.',
+      ),
   }),
   monitoring: z.object({
-    /** Who gets alarm e-mails (SNS subscriptions; each must confirm). */
-    alarmEmails: z.array(z.email('must be an e-mail address')).default([]),
-    /** Retention for log groups (flow logs, EKS, containers). Default: 365 days. */
-    logRetentionDays: retentionDays.default(365),
-    /** Amazon Managed Service for Prometheus with an agentless scraper. Default: true. */
-    managedPrometheus: z.boolean().default(true),
-    /** A Prometheus operator runs in the cluster (use a ServiceMonitor). Default: false. */
-    prometheusOperator: z.boolean().default(false),
-    /** OTLP/HTTP collector endpoint for traces (e.g. http://collector:4318); unset = tracing off. */
+    alarmEmails: z
+      .array(z.email('must be an e-mail address'))
+      .default([])
+      .describe('Who gets alarm e-mails (SNS subscriptions; each must confirm).'),
+    logRetentionDays: retentionDays
+      .default(365)
+      .describe('Days to keep log groups (flow logs, EKS, containers).'),
+    managedPrometheus: z
+      .boolean()
+      .default(true)
+      .describe('Amazon Managed Service for Prometheus with an agentless scraper.'),
+    prometheusOperator: z
+      .boolean()
+      .default(false)
+      .describe('A Prometheus operator runs in the cluster (use a ServiceMonitor).'),
     otelEndpoint: z
       .url({
         protocol: /^https?$/,
@@ -301,43 +464,60 @@ const environmentSchema = z.object({
       .refine((url) => !/:4317(\/|$)/.test(url), {
         message: 'port 4317 is OTLP/gRPC; the API exports OTLP/HTTP (usually :4318)',
       })
-      .optional(),
+      .optional()
+      .describe(
+        'OTLP/HTTP collector endpoint for traces (e.g. http://collector:4318); unset = tracing off.',
+      ),
     thresholds: thresholdsSchema.prefault({}),
   }),
 });
 
 export const projectSchema = z.object({
-  /** Short project name, the first part of every resource name. */
   name: z
     .string()
-    .regex(/^[a-z][a-z0-9-]{1,11}$/, 'must be 2-12 lower-case letters, digits or "-"'),
-  /** GitHub repository "owner/name" whose workflows may assume the OIDC roles. */
+    .regex(/^[a-z][a-z0-9-]{1,11}$/, 'must be 2-12 lower-case letters, digits or "-"')
+    .describe('Short project name, the first part of every resource name.'),
   repository: z
     .string()
     .regex(
       /^[A-Za-z0-9-]+\/[A-Za-z0-9_.-]+$/,
       'must be a GitHub repository like "acme/hello-platform"',
-    ),
+    )
+    .describe('GitHub repository "owner/name" whose workflows may assume the OIDC roles.'),
   bootstrap: z.object({
     accountId: z
       .string()
       .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
-      .optional(),
-    region: z.string().regex(REGION, 'must be an AWS region like "eu-west-1"'),
-    /** Globally unique S3 bucket for Terraform state. */
+      .optional()
+      .describe('AWS account of the bootstrap stack (guards against the wrong credentials).'),
+    region: z
+      .string()
+      .regex(REGION, 'must be an AWS region like "eu-west-1"')
+      .describe('Region of the state bucket, the image registry and the account-wide roles.'),
     stateBucketName: z
       .string()
       .regex(
         /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
         'must be a valid S3 bucket name (3-63 lower-case characters)',
+      )
+      .describe('Globally unique S3 bucket for Terraform state.'),
+    backend: backendSchema
+      .default({ type: 'local' })
+      .describe('Backend of the bootstrap stack itself (local at first: it creates the bucket).'),
+    deployEnvironments: z
+      .array(z.string().min(1))
+      .optional()
+      .describe(
+        'GitHub environments whose jobs may assume the deploy role. Default: `release` plus the environment names.',
       ),
-    /** Backend of the bootstrap stack itself. Default: local (it creates the bucket). */
-    backend: backendSchema.default({ type: 'local' }),
-    /** GitHub environments whose jobs may assume the deploy role. Default: `release` plus the environment names. */
-    deployEnvironments: z.array(z.string().min(1)).optional(),
-    tags: z.record(z.string(), z.string()).default({}),
+    tags: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Extra tags for the bootstrap resources.'),
   }),
-  environments: z.record(z.enum(ENVIRONMENT_NAMES), environmentSchema),
+  environments: z
+    .record(z.enum(ENVIRONMENT_NAMES), environmentSchema)
+    .describe('One entry per environment; every environment has the same fields.'),
 });
 
 export type ProjectConfigInput = z.input<typeof projectSchema>;
@@ -413,11 +593,12 @@ export function crossFieldIssues(
         message: `must be >= replicas.min (${env.app.replicas.min})`,
       });
     }
-    const minimumGrace = 2 * env.app.drainDelaySeconds + 5;
+    // preStop sleep, then the API's own drain after SIGTERM, then its shutdown work.
+    const minimumGrace = 2 * env.app.drainDelaySeconds + SHUTDOWN_MARGIN_SECONDS;
     if (env.app.terminationGracePeriodSeconds < minimumGrace) {
       issues.push({
         path: at('app', 'terminationGracePeriodSeconds'),
-        message: `must be at least 2 × drainDelaySeconds + 5 (${minimumGrace}) so in-flight requests can finish`,
+        message: `must be at least 2 × drainDelaySeconds + ${SHUTDOWN_MARGIN_SECONDS} (${minimumGrace}) so in-flight requests can finish`,
       });
     }
     if (

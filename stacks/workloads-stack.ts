@@ -9,6 +9,7 @@ import { AppRelease } from '../modules/app/app-release';
 import {
   buildAppValues,
   type AppDatabase,
+  type AppValuesInput,
   type NetworkPolicyPeer,
 } from '../modules/app/app-values';
 import { CloudNativePg } from '../modules/data/cloudnative-pg';
@@ -165,12 +166,7 @@ export class WorkloadsStack extends ProjectStack {
         database,
         ingressController: { namespace: nginx.namespace, podLabels: nginx.podLabels },
         ingressClassName: nginx.ingressClassName,
-        autoscaling: { minReplicas: env.app.replicas.min, maxReplicas: env.app.replicas.max },
-        resources: env.app.resources,
-        drainDelaySeconds: env.app.drainDelaySeconds,
-        terminationGracePeriodSeconds: env.app.terminationGracePeriodSeconds,
-        logLevel: env.app.logLevel,
-        timezone: env.app.timezone,
+        ...appReleaseSettings(env),
         prometheus: { operator: env.monitoring.prometheusOperator },
         metricsScrapeFrom,
         otel: env.monitoring.otelEndpoint
@@ -179,4 +175,26 @@ export class WorkloadsStack extends ProjectStack {
       }),
     });
   }
+}
+
+/** What the environment config decides about the API release (its defaults live in the schema). */
+export function appReleaseSettings(
+  env: EnvironmentConfig,
+): Pick<
+  AppValuesInput,
+  | 'autoscaling'
+  | 'resources'
+  | 'drainDelaySeconds'
+  | 'terminationGracePeriodSeconds'
+  | 'logLevel'
+  | 'timezone'
+> {
+  return {
+    autoscaling: { minReplicas: env.app.replicas.min, maxReplicas: env.app.replicas.max },
+    resources: env.app.resources,
+    drainDelaySeconds: env.app.drainDelaySeconds,
+    terminationGracePeriodSeconds: env.app.terminationGracePeriodSeconds,
+    logLevel: env.app.logLevel,
+    timezone: env.app.timezone,
+  };
 }

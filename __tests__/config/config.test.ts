@@ -224,6 +224,23 @@ describe('config validation reports every problem by field path', () => {
       'environments.dev.app.terminationGracePeriodSeconds: must be at least 2 × drainDelaySeconds + 5 (65) so in-flight requests can finish',
     ]);
   });
+
+  it('owns the limits the release builder relies on: a drain of 1 s or more, 2+ replicas, max ≥ min', () => {
+    expect(
+      issuesOf(
+        configWith((c) => {
+          c.environments.dev.app.drainDelaySeconds = 0;
+          c.environments.staging.app.replicas.min = 1;
+        }),
+      ),
+    ).toEqual([
+      'environments.dev.app.drainDelaySeconds: Too small: expected number to be >=1',
+      'environments.staging.app.replicas.min: must be at least 2 (one pod per zone survives a zone loss)',
+    ]);
+    expect(issuesOf(configWith((c) => (c.environments.prod.app.replicas.max = 2)))).toEqual([
+      'environments.prod.app.replicas.max: must be >= replicas.min (3)',
+    ]);
+  });
 });
 
 describe('selecting environments', () => {

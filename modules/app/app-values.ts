@@ -88,30 +88,29 @@ export interface AppValuesInput {
   };
   /** Ingress class. Default: `nginx`. */
   readonly ingressClassName?: string;
-  /** Fixed replica count when `autoscaling` is not set; at least 2. Default: 2. */
-  readonly replicas?: number;
-  /** HPA on CPU; when set, `deployment.replicas` is left null for the HPA to own. Default: off. */
-  readonly autoscaling?: {
-    /** At least 2. */
+  /*
+   * The next six come from the environment config, which owns their defaults and limits
+   * (config/schema.ts: at least 2 replicas, max ≥ min, a drain of at least 1 s, a grace period of
+   * at least 2 × drain + SHUTDOWN_MARGIN_SECONDS), so they are required here.
+   */
+  /** HPA on CPU; `deployment.replicas` is left null for the HPA to own. */
+  readonly autoscaling: {
     readonly minReplicas: number;
     readonly maxReplicas: number;
     /** Average CPU utilisation target in percent. Default: 70. */
     readonly targetCpuUtilization?: number;
   };
-  /** Default: requests 100m CPU / 128Mi, limits 500m CPU / 256Mi. */
-  readonly resources?: ContainerResources;
+  readonly resources: ContainerResources;
   /**
    * Seconds the pod waits after it is marked terminating: the preStop sleep, and the API's
    * `SHUTDOWN_DRAIN_DELAY_MS` after SIGTERM. Covers the time NGINX needs to drop the endpoint.
-   * Default: 10.
    */
-  readonly drainDelaySeconds?: number;
-  /** Must exceed twice the drain delay plus 5 seconds of shutdown work. Default: 45. */
-  readonly terminationGracePeriodSeconds?: number;
-  /** API `LOG_LEVEL`. Default: `info`. */
-  readonly logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
-  /** API `APP_TIMEZONE` (IANA zone defining "today"). Default: `UTC`. */
-  readonly timezone?: string;
+  readonly drainDelaySeconds: number;
+  readonly terminationGracePeriodSeconds: number;
+  /** API `LOG_LEVEL`. */
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** API `APP_TIMEZONE` (IANA zone defining "today"). */
+  readonly timezone: string;
   /**
    * `operator: true` when the Prometheus operator's CRDs exist (a ServiceMonitor is created);
    * otherwise pods carry `prometheus.io/*` scrape annotations. Default: `{ operator: false }`.
@@ -198,7 +197,7 @@ export interface AppValues {
   readonly applicationName: string;
   readonly deployment: PodValues & {
     readonly enabled: true;
-    readonly replicas: number | null;
+    readonly replicas: null;
     readonly reloadOnChange: false;
     readonly strategy: {
       readonly type: 'RollingUpdate';
@@ -251,10 +250,10 @@ export interface AppValues {
     readonly serviceAccount: { readonly create: false; readonly name: string };
   };
   readonly autoscaling: {
-    readonly enabled: boolean;
-    readonly minReplicas?: number;
-    readonly maxReplicas?: number;
-    readonly metrics?: Record<string, unknown>[];
+    readonly enabled: true;
+    readonly minReplicas: number;
+    readonly maxReplicas: number;
+    readonly metrics: Record<string, unknown>[];
   };
   readonly pdb: {
     readonly enabled: true;
@@ -279,13 +278,12 @@ export interface AppValues {
   readonly job: { readonly enabled: true; readonly jobs: { readonly migrate: MigrationJobValues } };
 }
 
-const DEFAULT_RESOURCES: ContainerResources = {
-  requests: { cpu: '100m', memory: '128Mi' },
-  limits: { cpu: '500m', memory: '256Mi' },
-};
 const DEFAULT_MIGRATION_COMMAND = ['node', 'dist/api/migrate.js'];
-/** Seconds left for the API's own shutdown work after the drain delay, before SIGKILL. */
-const SHUTDOWN_MARGIN_SECONDS = 5;
+/**
+ * Seconds left for the API's own shutdown work after the drain delay, before SIGKILL. The config
+ * schema requires `terminationGracePeriodSeconds >= 2 × drainDelaySeconds + SHUTDOWN_MARGIN_SECONDS`.
+ */
+export const SHUTDOWN_MARGIN_SECONDS = 5;
 const TMP_SIZE_LIMIT = '64Mi';
 
 function assertWholeNumber(name: string, value: number, min: number): void {
@@ -334,35 +332,15 @@ function httpProbe(
 
 /** Builds the chart values for the API release from config and infra outputs. */
 export function buildAppValues(input: AppValuesInput): AppValues {
-  const drainDelay = input.drainDelaySeconds ?? 10;
-  const gracePeriod = input.terminationGracePeriodSeconds ?? 45;
+  const drainDelay = input.drainDelaySeconds;
+  const gracePeriod = input.terminationGracePeriodSeconds;
   const runAs = input.runAsUser ?? 1000;
-  const resources = input.resources ?? DEFAULT_RESOURCES;
+  const resources = input.resources;
   const operator = input.prometheus?.operator ?? false;
   const migrationCommand = input.migration?.command ?? DEFAULT_MIGRATION_COMMAND;
   const [executable, ...migrationArgs] = migrationCommand;
 
-  // The kubelet's sleep action rejects 0 seconds on older clusters.
-  assertWholeNumber('drainDelaySeconds', drainDelay, 1);
   assertWholeNumber('runAsUser', runAs, 1);
-  // Kubernetes counts the grace period from the deletion: preStop sleep, then SIGTERM, then the
-  // API's own drain delay and shutdown; all of it must end before SIGKILL.
-  if (!Number.isInteger(gracePeriod) || gracePeriod < 2 * drainDelay + SHUTDOWN_MARGIN_SECONDS) {
-    throw new Error(
-      `terminationGracePeriodSeconds (${gracePeriod}) must be at least twice drainDelaySeconds ` +
-        `(${drainDelay}) plus ${SHUTDOWN_MARGIN_SECONDS}`,
-    );
-  }
-  if (input.autoscaling) {
-    assertWholeNumber('autoscaling.minReplicas', input.autoscaling.minReplicas, 2);
-    assertWholeNumber(
-      'autoscaling.maxReplicas',
-      input.autoscaling.maxReplicas,
-      input.autoscaling.minReplicas,
-    );
-  } else {
-    assertWholeNumber('replicas', input.replicas ?? 2, 2);
-  }
   if (executable === undefined) throw new Error('migration.command must not be empty');
 
   const podSecurityContext: PodSecurityContext = {
@@ -381,8 +359,8 @@ export function buildAppValues(input: AppValuesInput): AppValues {
 
   const env: Record<string, EnvEntry> = {
     PORT: { value: String(APP_PORT) },
-    LOG_LEVEL: { value: input.logLevel ?? 'info' },
-    APP_TIMEZONE: { value: input.timezone ?? 'UTC' },
+    LOG_LEVEL: { value: input.logLevel },
+    APP_TIMEZONE: { value: input.timezone },
     SHUTDOWN_DRAIN_DELAY_MS: { value: String(drainDelay * 1000) },
     SHUTDOWN_GRACE_PERIOD_MS: {
       value: String((gracePeriod - drainDelay - SHUTDOWN_MARGIN_SECONDS) * 1000),
@@ -420,7 +398,8 @@ export function buildAppValues(input: AppValuesInput): AppValues {
     applicationName: input.applicationName,
     deployment: {
       enabled: true,
-      replicas: input.autoscaling ? null : (input.replicas ?? 2),
+      // Helm's null removes the key, so the HPA alone owns the replica count.
+      replicas: null,
       reloadOnChange: false,
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
       image: { ...image, pullPolicy: 'IfNotPresent' },
@@ -467,26 +446,24 @@ export function buildAppValues(input: AppValuesInput): AppValues {
       ],
     },
     rbac: { enabled: true, serviceAccount: { create: false, name: input.serviceAccountName } },
-    autoscaling: input.autoscaling
-      ? {
-          enabled: true,
-          minReplicas: input.autoscaling.minReplicas,
-          maxReplicas: input.autoscaling.maxReplicas,
-          // Replaces the chart's default list, which also scales on memory.
-          metrics: [
-            {
-              type: 'Resource',
-              resource: {
-                name: 'cpu',
-                target: {
-                  type: 'Utilization',
-                  averageUtilization: input.autoscaling.targetCpuUtilization ?? 70,
-                },
-              },
+    autoscaling: {
+      enabled: true,
+      minReplicas: input.autoscaling.minReplicas,
+      maxReplicas: input.autoscaling.maxReplicas,
+      // Replaces the chart's default list, which also scales on memory.
+      metrics: [
+        {
+          type: 'Resource',
+          resource: {
+            name: 'cpu',
+            target: {
+              type: 'Utilization',
+              averageUtilization: input.autoscaling.targetCpuUtilization ?? 70,
             },
-          ],
-        }
-      : { enabled: false },
+          },
+        },
+      ],
+    },
     pdb: { enabled: true, minAvailable: null, maxUnavailable: 1 },
     serviceMonitor: operator
       ? { enabled: true, endpoints: [{ port: APP_PORT_NAME, path: METRICS_PATH, interval: '30s' }] }

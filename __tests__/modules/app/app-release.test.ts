@@ -3,8 +3,10 @@ import { Release } from '@cdktf/provider-helm/lib/release';
 import { AppRelease } from '../../../modules/app/app-release';
 import { buildAppValues, type AppValuesInput } from '../../../modules/app/app-values';
 import { onlyResource, synthConstructs } from '../../helpers/synth';
+import { appSettingsOf } from '../../helpers/app-settings';
 
 const input: AppValuesInput = {
+  ...appSettingsOf('dev'),
   applicationName: 'hello-api',
   imageRepository: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/hello',
   imageTag: 'placeholder',

@@ -7,6 +7,7 @@ import { synthContext } from '../../helpers/synth';
 import { evaluate, fakeStack } from '../../../policy/engine';
 import type { PolicyRule, StackContext } from '../../../policy/types';
 import { kubernetesRules } from '../../../policy/rules/kubernetes';
+import { appSettingsOf } from '../../helpers/app-settings';
 
 const rule = (id: string): PolicyRule => {
   const found = kubernetesRules.find((candidate) => candidate.id === id);
@@ -90,6 +91,7 @@ const goodK8sResources = {
 };
 
 const appInput: AppValuesInput = {
+  ...appSettingsOf('dev'),
   applicationName: 'hello-api',
   imageRepository: 'repo',
   imageTag: '${var.image_tag}',
