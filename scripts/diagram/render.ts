@@ -8,7 +8,7 @@ import path from 'node:path';
 import { REPO_ROOT } from './synth-output';
 
 /** Flags that keep Chromium off the network (this machine has none) and quiet as root. */
-const CHROMIUM_FLAGS = [
+export const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
