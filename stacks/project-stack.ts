@@ -8,6 +8,7 @@ import {
 } from '../modules/account/permissions-boundary';
 import { configureBackend, type BackendContext } from './backend';
 import { awsAccount } from '../modules/core/aws-account';
+import { moduleDomainOf } from '../modules/domains';
 
 export interface ProjectStackProps {
   readonly backend: BackendConfig;
@@ -53,6 +54,24 @@ export class ProjectStack extends TerraformStack {
       );
       Aspects.of(this).add(new ApplyPermissionsBoundary(boundary));
     }
+  }
+
+  /**
+   * The stack's Terraform JSON, plus `"//": { "modules": { <construct id>: <domain> } }`: which
+   * folder of modules/ each top-level module comes from. Terraform ignores `//` keys; the diagram
+   * reads them to group modules the way the source tree does.
+   */
+  override toTerraform(): Record<string, unknown> {
+    const json = super.toTerraform() as Record<string, unknown> & {
+      '//'?: Record<string, unknown>;
+    };
+    const modules: Record<string, string> = {};
+    for (const child of this.node.children) {
+      const domain = moduleDomainOf(child);
+      if (domain) modules[child.node.id] = domain;
+    }
+    json['//'] = { ...json['//'], modules };
+    return json;
   }
 
   /** ARN of an IAM role of this account, by name. */

@@ -53,7 +53,20 @@ function located(stack: string, blocks: Record<string, Record<string, [string, o
  * remote-state output. Module names deliberately differ from ours: nothing may depend on them.
  */
 function fixture(): SynthOutput {
-  const infra: TerraformJson = {
+  const infra: TerraformJson & { '//': { modules: Record<string, string> } } = {
+    // The domain (modules/ folder) of each top-level module, as ProjectStack records it.
+    '//': {
+      modules: {
+        net: 'network',
+        'edge-dns': 'network',
+        cert: 'network',
+        front: 'edge',
+        sql: 'data',
+        alerts: 'observability',
+        pager: 'observability',
+        watch: 'observability',
+      },
+    },
     data: located('prod-infra', {
       aws_route53_zone: { zone: ['edge-dns/zone', { name: 'example.org' }] },
       aws_caller_identity: { caller: ['caller', {}] },
@@ -313,7 +326,7 @@ describe('diagram model on a synthetic platform', () => {
     });
   });
 
-  it('boxes the modules that only watch the platform, the alerting topic included', () => {
+  it('boxes the modules of the observability domain, as the stack records it', () => {
     expect(model.stacks[0]?.groups).toEqual([
       {
         id: 'prod_infra___observability',
@@ -322,6 +335,14 @@ describe('diagram model on a synthetic platform', () => {
       },
     ]);
     expect(model.stacks[1]?.groups).toEqual([]);
+
+    // The recorded domain decides, not the resource types: the same alarms filed under `edge`
+    // leave the box (which then holds too few modules to be drawn).
+    const output = fixture();
+    const infra = output.stacks[0]!.json as { '//': { modules: Record<string, string> } };
+    infra['//'].modules.alerts = 'edge';
+    infra['//'].modules.pager = 'edge';
+    expect(buildModel(output, 'prod').stacks[0]?.groups).toEqual([]);
   });
 
   it('draws what the box watches from the watched module, and cycle-closing references turned', () => {

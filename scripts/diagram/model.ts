@@ -5,7 +5,7 @@
  * types (Route 53 alias → load balancer → the ingress release on the target port → the release
  * behind that ingress class → its database).
  */
-import { describeModule, isSupportingType } from './describe';
+import { describeModule } from './describe';
 import type { SynthesizedStack, SynthOutput } from './synth-output';
 import { addressTokens, itemsOf, remoteOutputRefs, type TerraformItem } from './terraform-items';
 import { blocks, findKeys, helmValues, literal, literalNumber } from './values';
@@ -277,41 +277,13 @@ function findTrafficPath(index: EnvironmentIndex, edges: readonly DiagramEdge[])
 }
 
 /** Resource types that watch the platform rather than serve its traffic. */
-const OBSERVABILITY_TYPES: readonly RegExp[] = [
-  /^aws_cloudwatch_(metric_alarm|composite_alarm|dashboard|query_definition|metric_stream|log_metric_filter)$/,
-  /^aws_route53_health_check$/,
-  /^aws_prometheus_/,
-  /^aws_grafana_/,
-];
-const ALERTING_TYPES = new Set([
-  'aws_cloudwatch_metric_alarm',
-  'aws_cloudwatch_composite_alarm',
-  'aws_prometheus_alert_manager_definition',
-]);
-
 /**
- * A module is observability when every main resource it has watches the platform: alarms,
- * dashboards, queries, health checks, Prometheus, an add-on that ships metrics or logs, or an SNS
- * topic that alarms notify. Supporting resources (keys, roles, log groups) do not count either way.
+ * The folder under modules/ a stack's top-level module comes from, as the stack recorded it in its
+ * JSON (`"//": { "modules": { <construct id>: <domain> } }`, see stacks/project-stack.ts).
  */
-function isObservabilityModule(items: readonly TerraformItem[], index: EnvironmentIndex): boolean {
-  const main = items.filter((item) => item.mode === 'resource' && !isSupportingType(item.type));
-  if (main.length === 0) return false;
-  return main.every((item) => {
-    if (OBSERVABILITY_TYPES.some((pattern) => pattern.test(item.type))) return true;
-    if (item.type === 'aws_eks_addon') {
-      return /observability|cloudwatch|prometheus|adot|otel/i.test(
-        literal(item.config.addon_name) ?? '',
-      );
-    }
-    if (item.type === 'aws_sns_topic') {
-      return index.all.some(
-        (entry) =>
-          ALERTING_TYPES.has(entry.item.type) && addressTokens(entry.item.config).has(item.address),
-      );
-    }
-    return false;
-  });
+function domainOf(stack: SynthesizedStack, module: string): string | undefined {
+  const comment = (stack.json as { '//'?: { modules?: Record<string, string> } })['//'];
+  return comment?.modules?.[module];
 }
 
 const KIND_ORDER: Record<EdgeKind, number> = { traffic: 0, 'cross-stack': 1, reference: 2 };
@@ -347,7 +319,7 @@ export function buildModel(output: SynthOutput, environment: string): DiagramMod
       };
     });
     const observability = nodes
-      .filter((entry) => isObservabilityModule(entry.items, index))
+      .filter((entry) => domainOf(stack, entry.module) === 'observability')
       .map((entry) => entry.id);
     // A box for one module would only add a frame; group from two modules on.
     const groups =
