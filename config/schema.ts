@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cidrContains, cidrsOverlap, parseCidr } from '../modules/core/ipv4';
+import { costAssumptionsSchema } from './cost-assumptions';
 
 /**
  * The typed, validated environment configuration: the one place environments differ.
@@ -304,6 +305,8 @@ const environmentSchema = z.object({
       .optional(),
     thresholds: thresholdsSchema.prefault({}),
   }),
+  /** Usage assumptions of `npm run cost` (./cost-assumptions.ts). Default: every default there. */
+  costAssumptions: costAssumptionsSchema.prefault({}),
 });
 
 export const projectSchema = z.object({
@@ -336,6 +339,8 @@ export const projectSchema = z.object({
     /** GitHub environments whose jobs may assume the deploy role. Default: `release` plus the environment names. */
     deployEnvironments: z.array(z.string().min(1)).optional(),
     tags: z.record(z.string(), z.string()).default({}),
+    /** Usage assumptions of `npm run cost` for the bootstrap stack (./cost-assumptions.ts). */
+    costAssumptions: costAssumptionsSchema.prefault({}),
   }),
   environments: z.record(z.enum(ENVIRONMENT_NAMES), environmentSchema),
 });
