@@ -1,0 +1,43 @@
+/**
+ * Prices of non-regional services (Route 53), USD, before tax. Resources of these services are
+ * priced from this table whatever their provider's region.
+ */
+import { PRICE } from './keys';
+import { NOTES, price, SOURCES } from './sources';
+import type { RegionPriceTable } from './types';
+
+const unconfirmed = (usd: number, unit: string, note?: string) =>
+  price(
+    usd,
+    unit,
+    SOURCES.route53,
+    'unconfirmed',
+    note ? `${NOTES.notFound}; ${note}` : NOTES.notFound,
+  );
+
+export const GLOBAL: RegionPriceTable = {
+  region: 'global',
+  prices: {
+    [PRICE.route53ZoneMonth]: unconfirmed(
+      0.5,
+      'hosted zone-month',
+      'first 25 zones; queries not estimated (alias queries to AWS resources are free)',
+    ),
+    [PRICE.route53HealthCheckAwsMonth]: unconfirmed(
+      0.5,
+      'health check-month',
+      'endpoint on AWS in the same account',
+    ),
+    [PRICE.route53HealthCheckNonAwsMonth]: unconfirmed(0.75, 'health check-month'),
+    [PRICE.route53HealthCheckFeatureAwsMonth]: unconfirmed(
+      1,
+      'feature-month',
+      'HTTPS, string matching, fast interval or latency measurement, each',
+    ),
+    [PRICE.route53HealthCheckFeatureNonAwsMonth]: unconfirmed(
+      2,
+      'feature-month',
+      'HTTPS, string matching, fast interval or latency measurement, each',
+    ),
+  },
+};
