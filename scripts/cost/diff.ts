@@ -157,11 +157,14 @@ export function changePhrases(changes: readonly ResourceChange[]): string[] {
   }
   return [...groups]
     .sort((a, b) => b[1].weight - a[1].weight || a[0].localeCompare(b[0]))
-    .map(([phrase, { count }]) =>
-      phrase.startsWith('+ ') || phrase.startsWith('− ')
-        ? `${phrase[0]}${count} ${phrase.slice(2)}`
-        : `${count} × ${phrase}`,
-    );
+    .map(([phrase, { count }]) => {
+      if (phrase.startsWith('+ ') || phrase.startsWith('− ')) {
+        return `${phrase[0]}${count} ${phrase.slice(2)}`;
+      }
+      // `3 × m7i.large → 4 × m7i.large` counts already; `1 × 3 × …` would read badly.
+      if (/^\d/.test(phrase)) return count === 1 ? phrase : `${count} × (${phrase})`;
+      return `${count} × ${phrase}`;
+    });
 }
 
 /** `+$76`, `−$12`, `±$0`. */

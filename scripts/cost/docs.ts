@@ -64,13 +64,14 @@ export function detailSection(estimate: CostEstimate): string {
       `#### ${environment.name}: ${money(environment.monthly)} per month`,
       '',
       `${environment.stacks.map((stack) => `\`${stack.name}\` ${money(stack.monthly)}`).join(', ')}; ` +
-        `${money(environment.unconfirmedMonthly)} of it from prices marked unconfirmed.`,
+        `${money(environment.unconfirmedMonthly)} of it from prices marked unconfirmed; ` +
+        `${environment.stacks.reduce((sum, stack) => sum + stack.free.length, 0)} more resources are free.`,
       '',
-      '| Resource | Type | What | Monthly |',
-      '| --- | --- | --- | ---: |',
+      '| Resource | What | Monthly |',
+      '| --- | --- | ---: |',
       ...resourcesByCost(environment).map(
         (resource) =>
-          `| \`${cell(resource.address)}\` | \`${resource.type}\` | ${cell(resource.spec)} | ${money(resource.monthly)} |`,
+          `| \`${cell(resource.address)}\` | ${cell(resource.spec)} | ${money(resource.monthly)} |`,
       ),
     );
   }

@@ -160,7 +160,7 @@ export function environmentDetails(environment: EnvironmentEstimate): string[] {
   const rest = resources.slice(MARKDOWN_RESOURCE_LIMIT);
   const lines = [
     '<details>',
-    `<summary>${environment.name}: ${resources.length} priced resources, ${money(environment.monthly)}</summary>`,
+    `<summary>${environment.name}: ${resources.length} priced resource${resources.length === 1 ? '' : 's'}, ${money(environment.monthly)}</summary>`,
     '',
     '| Resource | What | Monthly |',
     '| --- | --- | ---: |',
