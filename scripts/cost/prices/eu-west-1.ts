@@ -10,11 +10,8 @@ import {
   rdsInstanceKey,
   rdsStorageKey,
 } from './keys';
-import { NOTES, price, SOURCES } from './sources';
+import { NOTES, price, SOURCES, thirdParty, unconfirmed } from './sources';
 import type { RegionPriceTable } from './types';
-
-const unconfirmed = (usd: number, unit: string, source: string, note?: string) =>
-  price(usd, unit, source, 'unconfirmed', note ? `${NOTES.notFound}; ${note}` : NOTES.notFound);
 
 export const EU_WEST_1: RegionPriceTable = {
   region: 'eu-west-1',
@@ -38,25 +35,22 @@ export const EU_WEST_1: RegionPriceTable = {
     ),
     [ebsVolumeKey('gp2')]: unconfirmed(0.11, 'GB-month', SOURCES.ebs),
 
-    [PRICE.natHour]: price(
+    [PRICE.natHour]: thirdParty(
       0.048,
       'gateway-hour',
       SOURCES.vpc,
-      'third-party',
       'cloudpipelines.pages.dev (2026) gives ~$0.048-0.052 for Ireland, Frankfurt and London; the Ireland figure itself is from the AWS list as known to the author',
     ),
-    [PRICE.natGb]: price(
+    [PRICE.natGb]: thirdParty(
       0.048,
       'GB processed',
       SOURCES.vpc,
-      'third-party',
       'as the hourly rate; data transfer out to the internet is extra and not estimated',
     ),
-    [PRICE.publicIpv4Hour]: price(
+    [PRICE.publicIpv4Hour]: thirdParty(
       0.005,
       'address-hour',
       SOURCES.vpc,
-      'third-party',
       'cloudburn.io (2026): $0.005 per public IPv4 address-hour, in use or idle, every region',
     ),
     [PRICE.interfaceEndpointHour]: unconfirmed(
@@ -111,11 +105,10 @@ export const EU_WEST_1: RegionPriceTable = {
       NOTES.noFreeTier,
     ),
     [PRICE.alarmHighResolutionMetric]: unconfirmed(0.3, 'alarm metric-month', SOURCES.cloudwatch),
-    [PRICE.dashboardMonth]: price(
+    [PRICE.dashboardMonth]: thirdParty(
       3,
       'dashboard-month',
       SOURCES.cloudwatch,
-      'third-party',
       'factualminds.com (2026): $3 per dashboard; the first 3 per account are free (not subtracted)',
     ),
     [PRICE.logsIngestionGb]: unconfirmed(

@@ -3,17 +3,11 @@
  * priced from this table whatever their provider's region.
  */
 import { PRICE } from './keys';
-import { NOTES, price, SOURCES } from './sources';
+import { SOURCES, unconfirmed as unconfirmedAt } from './sources';
 import type { RegionPriceTable } from './types';
 
 const unconfirmed = (usd: number, unit: string, note?: string) =>
-  price(
-    usd,
-    unit,
-    SOURCES.route53,
-    'unconfirmed',
-    note ? `${NOTES.notFound}; ${note}` : NOTES.notFound,
-  );
+  unconfirmedAt(usd, unit, SOURCES.route53, note);
 
 export const GLOBAL: RegionPriceTable = {
   region: 'global',

@@ -34,6 +34,22 @@ export function price(
   return { usd, unit, source, read: PRICES_READ, evidence, ...(note ? { note } : {}) };
 }
 
+/** An entry not confirmed by a stored copy of its page (see PriceEvidence). */
+export function unconfirmed(usd: number, unit: string, source: string, note?: string): PriceEntry {
+  return price(
+    usd,
+    unit,
+    source,
+    'unconfirmed',
+    note ? `${NOTES.notFound}; ${note}` : NOTES.notFound,
+  );
+}
+
+/** An entry seen in a third-party article quoting the AWS list price (named in the note). */
+export function thirdParty(usd: number, unit: string, source: string, note: string): PriceEntry {
+  return price(usd, unit, source, 'third-party', note);
+}
+
 /** Notes shared by several entries. */
 export const NOTES = {
   notFound:

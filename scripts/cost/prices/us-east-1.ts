@@ -11,13 +11,8 @@ import {
   rdsInstanceKey,
   rdsStorageKey,
 } from './keys';
-import { NOTES, price, SOURCES } from './sources';
+import { NOTES, price, SOURCES, thirdParty, unconfirmed } from './sources';
 import type { RegionPriceTable } from './types';
-
-const unconfirmed = (usd: number, unit: string, source: string, note?: string) =>
-  price(usd, unit, source, 'unconfirmed', note ? `${NOTES.notFound}; ${note}` : NOTES.notFound);
-const thirdParty = (usd: number, unit: string, source: string, note: string) =>
-  price(usd, unit, source, 'third-party', note);
 
 export const US_EAST_1: RegionPriceTable = {
   region: 'us-east-1',
