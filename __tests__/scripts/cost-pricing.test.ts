@@ -3,6 +3,8 @@ import {
   DEFAULT_COST_ASSUMPTIONS,
   type CostAssumptionsInput,
 } from '../../config/cost-assumptions';
+import { ConfigError, loadConfig } from '../../config';
+import { projectConfig } from '../../config/environments';
 import type { TerraformJson } from '../../policy/types';
 import {
   eksSupportHours,
@@ -763,5 +765,19 @@ describe('price tables', () => {
     const partial = costAssumptionsSchema.parse({ logs: { ingestionGiBPerMonth: { waf: 9 } } });
     expect(partial.logs.ingestionGiBPerMonth).toMatchObject({ waf: 9, vpcFlowLogs: 5 });
     expect(costAssumptionsSchema.safeParse({ spotDiscountPercent: 120 }).success).toBe(false);
+  });
+
+  it('takes assumptions per environment from the config, and rejects a bad one by its field path', () => {
+    const withProd = structuredClone(projectConfig);
+    withProd.environments.prod!.costAssumptions = { nat: { processedGiBPerMonth: 700 } };
+    const config = loadConfig(withProd);
+    expect(config.environments.prod.costAssumptions.nat.processedGiBPerMonth).toBe(700);
+    expect(config.environments.dev.costAssumptions).toEqual(DEFAULT_COST_ASSUMPTIONS);
+    expect(config.bootstrap.costAssumptions).toEqual(DEFAULT_COST_ASSUMPTIONS);
+    withProd.environments.prod!.costAssumptions = { nat: { processedGiBPerMonth: -1 } };
+    expect(() => loadConfig(withProd)).toThrow(ConfigError);
+    expect(() => loadConfig(withProd)).toThrow(
+      'environments.prod.costAssumptions.nat.processedGiBPerMonth',
+    );
   });
 });
