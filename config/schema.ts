@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SHUTDOWN_MARGIN_SECONDS } from '../modules/app/app-values';
 import { cidrContains, cidrsOverlap, parseCidr } from '../modules/core/ipv4';
+import { costAssumptionsSchema } from './cost-assumptions';
 
 /**
  * The typed, validated environment configuration: the one place environments differ.
@@ -470,6 +471,9 @@ const environmentSchema = z.object({
       ),
     thresholds: thresholdsSchema.prefault({}),
   }),
+  costAssumptions: costAssumptionsSchema
+    .prefault({})
+    .describe('Usage assumptions of `npm run cost` (config/cost-assumptions.ts).'),
 });
 
 export const projectSchema = z.object({
@@ -514,6 +518,11 @@ export const projectSchema = z.object({
       .record(z.string(), z.string())
       .default({})
       .describe('Extra tags for the bootstrap resources.'),
+    costAssumptions: costAssumptionsSchema
+      .prefault({})
+      .describe(
+        'Usage assumptions of `npm run cost` for the bootstrap stack (config/cost-assumptions.ts).',
+      ),
   }),
   environments: z
     .record(z.enum(ENVIRONMENT_NAMES), environmentSchema)
