@@ -445,9 +445,18 @@ describe('OpenAPI and docs', () => {
     const page = await (await fetch(`${api.url}/docs`)).text();
     expect(page).toContain('swagger-ui');
     expect(page).not.toMatch(/https?:\/\//);
-    for (const asset of page.matchAll(/(?:src|href)="([^"]+)"/g)) {
-      const response = await fetch(`${api.url}${asset[1]}`);
-      expect(response.status, asset[1]).toBe(200);
+    const assets = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]);
+    expect(assets.sort()).toEqual([
+      '/docs/favicon-32x32.png',
+      '/docs/swagger-initializer.js',
+      '/docs/swagger-ui-bundle.js',
+      '/docs/swagger-ui-standalone-preset.js',
+      '/docs/swagger-ui.css',
+    ]);
+    for (const asset of assets) {
+      const response = await fetch(`${api.url}${asset}`);
+      expect(response.status, asset).toBe(200);
+      expect((await response.arrayBuffer()).byteLength, asset).toBeGreaterThan(0);
     }
     expect((await fetch(`${api.url}/docs/..%2Fpackage.json`)).status).toBe(404);
   });

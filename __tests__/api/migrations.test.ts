@@ -63,6 +63,7 @@ describe('migrations', () => {
       const names = rows.map((row: { name: string }) => row.name);
       const sources = await createMigrationSource().getMigrations([]);
       expect(names).toEqual(sources.map((m) => m.name));
+      expect(names.length).toBeGreaterThan(0);
       names.forEach((name) => expect(name).toMatch(/^\d{14}_[a-z0-9_]+$/));
     } finally {
       await knex.destroy();
