@@ -40,7 +40,10 @@ export const albRules: PolicyRule[] = [
     resourceTypes: LISTENERS,
     check: (listener) => {
       const protocol = protocolOf(listener);
-      if (['HTTPS', 'TLS', 'TCP', 'UDP', 'TCP_UDP', 'GENEVE'].includes(protocol)) return undefined;
+      if (protocol === 'HTTPS' || protocol === 'TLS') return undefined;
+      if (['TCP', 'UDP', 'TCP_UDP', 'GENEVE'].includes(protocol)) {
+        return notApplicable(`${protocol} listener: not HTTP`);
+      }
       return redirectsToHttps(listener)
         ? undefined
         : `${protocol} listener serves traffic instead of redirecting to HTTPS`;

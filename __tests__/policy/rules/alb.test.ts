@@ -120,6 +120,9 @@ describe('ALB policy rules', () => {
       'pass',
       'pass',
     ]);
+    // A network load balancer's TCP listener carries no HTTP: the rule does not apply.
+    const tcp = { ...https, protocol: 'TCP', ssl_policy: undefined };
+    expect(statuses('CKV_AWS_2', stack({ listeners: { tcp } }))).toEqual(['not-applicable']);
   });
 
   it('CKV2_AWS_20 fails when an ALB has an HTTP listener without redirect', () => {
