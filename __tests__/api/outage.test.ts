@@ -69,6 +69,17 @@ async function answered(request: Promise<Response>, what: string): Promise<Respo
   }
 }
 
+/** The 503 problem a request gets while the database is away. */
+async function expectUnavailable(response: Response): Promise<void> {
+  expect(response.status).toBe(503);
+  expect(response.headers.get('content-type')).toBe('application/problem+json');
+  expect(response.headers.get('retry-after')).toBe('1');
+  expect(await response.json()).toMatchObject({
+    status: 503,
+    type: '/problems/service-unavailable',
+  });
+}
+
 async function eventually(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -93,13 +104,7 @@ it('answers 503 while the database is unreachable and recovers when it returns',
     await fetch(`${server.url}/hello/alice`),
     await putBirthday(server.url, 'bob', { dateOfBirth: '1990-01-01' }),
   ]) {
-    expect(response.status).toBe(503);
-    expect(response.headers.get('content-type')).toBe('application/problem+json');
-    expect(response.headers.get('retry-after')).toBe('1');
-    expect(await response.json()).toMatchObject({
-      status: 503,
-      type: '/problems/service-unavailable',
-    });
+    await expectUnavailable(response);
   }
 
   proxy.restore();
@@ -135,13 +140,7 @@ it('answers 503 within its timeouts while packets to the database vanish, then r
     ),
   ]);
   for (const response of responses) {
-    expect(response.status).toBe(503);
-    expect(response.headers.get('content-type')).toBe('application/problem+json');
-    expect(response.headers.get('retry-after')).toBe('1');
-    expect(await response.json()).toMatchObject({
-      status: 503,
-      type: '/problems/service-unavailable',
-    });
+    await expectUnavailable(response);
   }
   // Both budgets were needed: the query timeout for the pooled connection, the connect timeout
   // (or the pool wait, which uses the same budget) for the new ones. Nothing was a raw 500.
