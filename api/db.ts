@@ -51,7 +51,14 @@ export async function connectionSettings(
     connectionTimeoutMillis: tuning.connectTimeoutMs,
     keepAlive: true,
     application_name: 'hello-api',
-    ...(tuning.statementTimeoutMs > 0 ? { statement_timeout: tuning.statementTimeoutMs } : {}),
+    ...(tuning.statementTimeoutMs > 0
+      ? {
+          statement_timeout: tuning.statementTimeoutMs,
+          // statement_timeout is enforced by the server: when packets vanish (a black-holed
+          // route) no answer ever comes, so the client also gives up, one connect budget later.
+          query_timeout: tuning.statementTimeoutMs + tuning.connectTimeoutMs,
+        }
+      : {}),
   };
   const secret: DatabaseCredentials | undefined = await credentials?.get();
   if (target.kind === 'url') {
@@ -160,7 +167,8 @@ const UNAVAILABLE_NODE_CODES = new Set([
 /**
  * True when an error means the database is unavailable (answer 503, not 500): pool/connect
  * timeouts, network errors, PostgreSQL's connection-exception class 08, shutdown (57P0x), too
- * many connections (53300), statement timeout (57014).
+ * many connections (53300), statement timeout (57014), no answer at all (pg's connect timeout,
+ * `timeout expired`, and its query_timeout).
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
@@ -172,7 +180,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
       return true;
     }
   }
-  return /Connection terminated|Connection ended|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed/i.test(
+  return /Connection terminated|Connection ended|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed|Query read timeout|^timeout expired$/i.test(
     error.message,
   );
 }

@@ -1,4 +1,5 @@
 import type {
+  CheckVerdict,
   PolicyResult,
   PolicyRule,
   PolicyWaiver,
@@ -55,7 +56,7 @@ export function evaluate(
     if (rule.appliesTo && !rule.appliesTo(stack)) continue;
     for (const type of rule.resourceTypes) {
       for (const resource of stack.resources(type)) {
-        const failure = rule.check(resource, stack);
+        const outcome = rule.check(resource, stack);
         const base = {
           ruleId: rule.id,
           title: rule.title,
@@ -63,10 +64,15 @@ export function evaluate(
           environment: stack.environment,
           address: resource.address,
         };
-        if (failure === undefined) {
+        if (outcome === undefined) {
           results.push({ ...base, status: 'pass' });
           continue;
         }
+        if (typeof outcome !== 'string') {
+          results.push({ ...base, status: outcome.status, message: outcome.reason });
+          continue;
+        }
+        const failure = outcome;
         const waiver = waivers.find(
           (w) =>
             w.ruleId === rule.id &&
@@ -83,6 +89,24 @@ export function evaluate(
   }
   return results;
 }
+
+/** The rule does not concern this resource (not a pass: the report counts it apart). */
+export const notApplicable = (reason: string): CheckVerdict => ({
+  status: 'not-applicable',
+  reason,
+});
+
+/** The rule concerns this resource but cannot read what it must inspect (never a pass). */
+export const notEvaluated = (reason: string): CheckVerdict => ({
+  status: 'not-evaluated',
+  reason,
+});
+
+/** A pass that says what was inspected, so a reader can see the rule looked at something. */
+export const passedInspecting = (evidence: string): CheckVerdict => ({
+  status: 'pass',
+  reason: evidence,
+});
 
 /** Reads a nested value (`a.b.0.c`) from a resource configuration; undefined when absent. */
 export function valueAt(config: unknown, path: string): unknown {

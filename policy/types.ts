@@ -32,21 +32,48 @@ export interface StackContext {
 }
 
 /**
+ * What a check says about one resource besides a plain pass (`undefined`) or a failure (the
+ * reason, a string):
+ * - `pass` with evidence: it passes, and `reason` says what was inspected (e.g. the containers);
+ * - `not-applicable`: the rule does not concern this resource (an RDS MySQL instance for a
+ *   PostgreSQL rule, an internal load balancer for an internet-facing one);
+ * - `not-evaluated`: the rule concerns it, but what it must inspect cannot be read from the
+ *   synthesized JSON (a Helm chart whose pods are not modelled, an unset engine).
+ * Neither of the last two is a pass: the report counts them apart.
+ */
+export interface CheckVerdict {
+  readonly status: 'pass' | 'not-applicable' | 'not-evaluated';
+  readonly reason: string;
+}
+
+export type CheckOutcome = string | undefined | CheckVerdict;
+
+/**
  * A policy rule mirrors one Checkov check (or a project rule, id `HP_*`) over the synthesized JSON.
- * `check` returns `undefined` when the resource passes, or the reason it fails.
+ * `check` returns `undefined` when the resource passes, the reason when it fails, or a
+ * `CheckVerdict` (see there) when it passes with evidence, does not apply or cannot be evaluated.
  */
 export interface PolicyRule {
   /** Checkov id this rule mirrors (e.g. `CKV_AWS_21`) or a project id (`HP_<AREA>_<n>`). */
   readonly id: string;
   readonly title: string;
-  /** Resource types the rule inspects (`*` for all); each such resource gets a pass or a fail. */
+  /** Resource types the rule inspects (`*` for all); each such resource gets one result row. */
   readonly resourceTypes: readonly string[];
   /** Only run for some stacks (e.g. prod-only requirements). Default: every stack. */
   readonly appliesTo?: (stack: StackContext) => boolean;
-  check(resource: ResourceRef, stack: StackContext): string | undefined;
+  check(resource: ResourceRef, stack: StackContext): CheckOutcome;
 }
 
-export type PolicyStatus = 'pass' | 'fail' | 'waived';
+export type PolicyStatus = 'pass' | 'fail' | 'waived' | 'not-applicable' | 'not-evaluated';
+
+/** Every status, in the order reports list their counts. */
+export const POLICY_STATUSES: readonly PolicyStatus[] = [
+  'pass',
+  'fail',
+  'waived',
+  'not-applicable',
+  'not-evaluated',
+];
 
 export interface PolicyResult {
   readonly ruleId: string;
@@ -55,7 +82,10 @@ export interface PolicyResult {
   readonly environment: string;
   readonly address: string;
   readonly status: PolicyStatus;
-  /** Failure reason, or the waiver's reason. */
+  /**
+   * Failure reason, the waiver's reason, why the rule does not apply or could not be evaluated,
+   * or (for some passes) what was inspected.
+   */
   readonly message?: string;
 }
 

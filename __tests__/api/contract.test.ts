@@ -221,6 +221,139 @@ describe('errors are RFC 9457 problem+json', () => {
   });
 });
 
+/** A request through node:http, for methods fetch refuses to send (TRACE) and raw bodies. */
+async function rawRequest(
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: Buffer } = {},
+): Promise<{
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}> {
+  const { request } = await import('node:http');
+  const target = new URL(api.url);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: target.hostname, port: target.port, path, method, headers: options.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/** What must never reach a client or a log line: SQL text, table internals, stack frames. */
+const LEAKS = /select|insert into|date_of_birth|to_char|\bat .+:\d+:\d+|node_modules|\.ts:\d+/i;
+
+describe('the rarer error classes, requested for real', () => {
+  it('400 for a body that is not UTF-8, and nothing is written', async () => {
+    const before = await countUsers(api.knex);
+    const bytes = Buffer.concat([
+      Buffer.from('{"dateOfBirth":"1990-01-01","x":"'),
+      Buffer.from([0xc3, 0x28, 0xff]),
+      Buffer.from('"}'),
+    ]);
+    const response = await fetch(`${api.url}/hello/utfless`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: new Uint8Array(bytes),
+    });
+    expect(response.status).toBe(400);
+    expect(await problemOf(response)).toMatchObject({
+      type: '/problems/malformed-request',
+      title: 'Malformed request',
+      detail: 'The request body is not valid UTF-8.',
+      instance: '/hello/utfless',
+    });
+    expect(await countUsers(api.knex)).toBe(before);
+  });
+
+  it('501 for a method the router does not implement (TRACE, PROPFIND)', async () => {
+    for (const method of ['TRACE', 'PROPFIND']) {
+      const response = await rawRequest(method, '/hello/alice');
+      expect(response.status, method).toBe(501);
+      expect(response.headers['content-type']).toBe('application/problem+json');
+      expect(JSON.parse(response.text)).toEqual({
+        type: '/problems/not-implemented',
+        title: 'Not implemented',
+        status: 501,
+        detail: `The method ${method} is not supported.`,
+        instance: '/hello/alice',
+      });
+    }
+  });
+
+  it('500 for an unexpected error (the users table is gone): generic problem, no SQL or stack anywhere', async () => {
+    const logStart = logs.text().length;
+    await api.knex.raw('ALTER TABLE users RENAME TO users_moved_away');
+    try {
+      const requests = [
+        {
+          id: 'unexpected-get-1',
+          response: await fetch(`${api.url}/hello/alice`, {
+            headers: { 'X-Request-Id': 'unexpected-get-1' },
+          }),
+        },
+        {
+          id: 'unexpected-put-1',
+          response: await putBirthday(
+            api.url,
+            'alice',
+            { dateOfBirth: '1990-01-01' },
+            { 'X-Request-Id': 'unexpected-put-1' },
+          ),
+        },
+      ];
+      for (const { id, response } of requests) {
+        expect(response.status).toBe(500);
+        const text = await response.clone().text();
+        expect(text).not.toMatch(LEAKS);
+        expect(text).not.toMatch(/users_moved_away|relation|does not exist/);
+        expect(await problemOf(response)).toMatchObject({
+          type: '/problems/internal-error',
+          title: 'Internal server error',
+          detail: 'An unexpected error occurred; it has been logged.',
+        });
+        // Logged once as an error with the request id and the driver's code, for whoever debugs.
+        const entries = logs.lines().filter((line) => line.requestId === id);
+        const unhandled = entries.filter((line) => line.msg === 'unhandled error');
+        expect(unhandled).toHaveLength(1);
+        expect(unhandled[0]).toMatchObject({ level: 50, err: { code: '42P01' } });
+        expect((unhandled[0]?.err as { stack?: string }).stack).toBeFalsy();
+        expect(entries.find((line) => line.msg === 'request failed')).toMatchObject({
+          status: 500,
+        });
+      }
+    } finally {
+      await api.knex.raw('ALTER TABLE users_moved_away RENAME TO users');
+    }
+    const logged = logs.text().slice(logStart);
+    expect(logged).toContain('unhandled error');
+    expect(logged).not.toMatch(LEAKS);
+    // pino's error serializer adds a `stack` key; it must stay empty.
+    expect(logged).not.toMatch(/"stack":"[^"]/);
+    // And the service is fine again once the table is back.
+    expect((await putBirthday(api.url, 'alice', { dateOfBirth: '1990-05-15' })).status).toBe(204);
+  });
+
+  it('never logs SQL or a stack trace for any of the error classes above', () => {
+    expect(logs.lines().length).toBeGreaterThan(0);
+    expect(logs.text()).not.toMatch(LEAKS);
+    expect(logs.text()).not.toMatch(/"stack":"[^"]/);
+  });
+});
+
 describe('health', () => {
   it('live and ready answer 200', async () => {
     for (const path of ['/health/live', '/health/ready']) {
@@ -312,9 +445,18 @@ describe('OpenAPI and docs', () => {
     const page = await (await fetch(`${api.url}/docs`)).text();
     expect(page).toContain('swagger-ui');
     expect(page).not.toMatch(/https?:\/\//);
-    for (const asset of page.matchAll(/(?:src|href)="([^"]+)"/g)) {
-      const response = await fetch(`${api.url}${asset[1]}`);
-      expect(response.status, asset[1]).toBe(200);
+    const assets = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]);
+    expect(assets.sort()).toEqual([
+      '/docs/favicon-32x32.png',
+      '/docs/swagger-initializer.js',
+      '/docs/swagger-ui-bundle.js',
+      '/docs/swagger-ui-standalone-preset.js',
+      '/docs/swagger-ui.css',
+    ]);
+    for (const asset of assets) {
+      const response = await fetch(`${api.url}${asset}`);
+      expect(response.status, asset).toBe(200);
+      expect((await response.arrayBuffer()).byteLength, asset).toBeGreaterThan(0);
     }
     expect((await fetch(`${api.url}/docs/..%2Fpackage.json`)).status).toBe(404);
   });

@@ -53,6 +53,17 @@ describe('connectionSettings', () => {
     expect(decodeURIComponent(url.password)).toBe('p@ss/word');
     expect(settings).toMatchObject({ statement_timeout: 5000, connectionTimeoutMillis: 1000 });
   });
+  it('gives up client-side one connect budget after the statement timeout (black holes)', async () => {
+    const target = { kind: 'url', connectionString: 'postgres://db/hello' } as const;
+    expect(await connectionSettings(target, tuning)).toMatchObject({
+      statement_timeout: 5000,
+      query_timeout: 6000,
+    });
+    // No statement timeout (the migrator): no client-side limit either.
+    const none = await connectionSettings(target, { ...tuning, statementTimeoutMs: 0 });
+    expect(none).not.toHaveProperty('statement_timeout');
+    expect(none).not.toHaveProperty('query_timeout');
+  });
   it('overrides PGUSER/PGPASSWORD for a libpq target', async () => {
     const credentials = cachedCredentials(async () => ({ user: 'app', password: 'pw' }));
     const settings = await connectionSettings(
@@ -73,6 +84,10 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(Object.assign(new Error('t'), { name: 'KnexTimeoutError' }))).toBe(
       true,
     );
+    // pg's own words when nothing answers: the connect timeout, and the query (read) timeout.
+    expect(isDatabaseUnavailable(new Error('timeout expired'))).toBe(true);
+    expect(isDatabaseUnavailable(new Error('Query read timeout'))).toBe(true);
+    expect(isDatabaseUnavailable(new Error('invalid input: timeout expired soon'))).toBe(false);
     expect(isDatabaseUnavailable(withCode('42P01'))).toBe(false);
     expect(isDatabaseUnavailable(withCode('23505'))).toBe(false);
   });

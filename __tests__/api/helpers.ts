@@ -31,6 +31,32 @@ import { type RunningService, startService } from '../../api/server';
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
 export const usingRealPostgres = TEST_DATABASE_URL !== undefined;
 
+/**
+ * For suites that only mean something on a real PostgreSQL: true when one is configured;
+ * otherwise prints, once per suite, what is skipped and why (vitest shows it with the file), so a
+ * local run says what it did not test. In CI (`.ci/run`, the workflows) TEST_DATABASE_URL is set
+ * and the suites run; `realPostgresInCi` makes a CI run without it fail instead of skipping.
+ */
+export function realPostgresFor(suite: string, why: string): boolean {
+  if (!usingRealPostgres) {
+    console.warn(
+      `SKIPPED: ${suite}: ${why}. Set TEST_DATABASE_URL to a PostgreSQL server to run it ` +
+        '(.ci/run and CI do).',
+    );
+  }
+  return usingRealPostgres;
+}
+
+/** A test that fails when CI runs without a real PostgreSQL (the suites above would skip). */
+export function realPostgresInCi(): void {
+  it.runIf(process.env.CI)(
+    'runs against a real PostgreSQL in CI (TEST_DATABASE_URL is set)',
+    () => {
+      expect(TEST_DATABASE_URL).toMatch(/^postgres(ql)?:\/\//);
+    },
+  );
+}
+
 export interface TestDatabase {
   kind: 'postgres' | 'pglite';
   /** Connection string of the fresh database (reachable by child processes too). */

@@ -13,6 +13,8 @@ import {
   createTestDatabase,
   migrateTestDatabase,
   putBirthday,
+  realPostgresFor,
+  realPostgresInCi,
   startTestServer,
   usingRealPostgres,
   type TestDatabase,
@@ -91,8 +93,14 @@ describe('Secrets Manager adapter (endpoint override)', () => {
 const rotationSuite = usingRealPostgres
   ? 'credential rotation against real PostgreSQL'
   : 'credential rotation (skipped: needs TEST_DATABASE_URL; PGlite has no roles or authentication)';
+const rotationRuns = realPostgresFor(
+  'credential rotation (secrets.test.ts)',
+  'PGlite has no roles or authentication, so a rotated login cannot be refused',
+);
 
-describe.skipIf(!usingRealPostgres)(rotationSuite, () => {
+realPostgresInCi();
+
+describe.skipIf(!rotationRuns)(rotationSuite, () => {
   let db: TestDatabase;
   let fake: FakeSecretsManager;
   let server: TestServer;

@@ -594,6 +594,7 @@ describe('the generated diagram of the real platform', () => {
       false,
     );
     const ids = allNodes(generated.model).map((entry) => entry.id);
+    expect(ids.length).toBeGreaterThan(10);
     expect(new Set(ids).size).toBe(ids.length);
     for (const entry of allNodes(generated.model)) {
       expect(entry.id).toBe(`${entry.stack}__${entry.module}`.replace(/[^A-Za-z0-9_]/g, '_'));
@@ -612,6 +613,7 @@ describe('the generated diagram of the real platform', () => {
     expect(generated.model.trafficPath[0]).toBe(USER_NODE_ID);
     expect(generated.model.trafficPath.length).toBeGreaterThanOrEqual(3);
     const declared = new Set([USER_NODE_ID, ...allNodes(generated.model).map((entry) => entry.id)]);
+    expect(generated.model.edges.length).toBeGreaterThan(5);
     for (const edge of generated.model.edges) {
       expect(declared.has(edge.from) && declared.has(edge.to)).toBe(true);
     }

@@ -199,6 +199,74 @@ describe('npm run policy on a deliberately bad stack', () => {
   });
 });
 
+describe('npm run policy shows checks that are not applicable or not evaluated, never as passes', () => {
+  /**
+   * An RDS MySQL instance without Performance Insights (three RDS rules do not apply) and a chart
+   * without a pod model (eight Kubernetes rules cannot look inside).
+   */
+  const mixedJson: TerraformJson = {
+    resource: {
+      aws_db_instance: {
+        mysql: {
+          engine: 'mysql',
+          storage_encrypted: true,
+          iam_database_authentication_enabled: true,
+          backup_retention_period: 3,
+        },
+      },
+      helm_release: {
+        redis: {
+          chart: 'redis',
+          repository: 'oci://registry-1.docker.io/bitnamicharts',
+          version: '20.0.0',
+          values: ['{}'],
+        },
+      },
+    },
+  };
+  const mixed: SynthOutput = {
+    source: 'fixture',
+    stacks: [{ name: 'dev-mixed', environment: 'dev', dependencies: [], json: mixedJson }],
+  };
+
+  it('counts them apart in the table, lists what nobody inspected, and exits 0', () => {
+    const { output, report, exitCode } = reportFor(mixed, table);
+    expect(exitCode).toBe(0);
+    expect(report.counts).toMatchObject({ failed: 0, notApplicable: 3, notEvaluated: 8 });
+    expect(report.counts.passed + report.counts.notApplicable + report.counts.notEvaluated).toBe(
+      report.counts.checks,
+    );
+    const row = (id: string) => output.split('\n').find((line) => line.startsWith(`${id} `)) ?? '';
+    expect(row('CKV2_AWS_69')).toMatch(/ n\/a +dev .+engine mysql is not PostgreSQL$/);
+    expect(row('CKV_K8S_6')).toMatch(/ not-evaluated +dev .+redis has no pod model/);
+    expect(output).toMatch(
+      /\d+ checks, \d+ passed, 0 waived, 0 failed, 3 not applicable, 8 not evaluated/,
+    );
+    const unevaluated = output.split(
+      'Not evaluated (nobody inspected these; they are not passes):\n',
+    )[1];
+    expect(unevaluated?.split('\n').filter((line) => line.startsWith('  CKV_K8S_'))).toHaveLength(
+      8,
+    );
+  });
+
+  it('gives the counts and statuses in JSON and Markdown', () => {
+    const json = JSON.parse(reportFor(mixed, { ...table, format: 'json' }).output) as JsonReport;
+    expect(json.summary).toMatchObject({ notApplicable: 3, notEvaluated: 8, failed: 0 });
+    expect(json.results.filter((r) => r.status === 'not-evaluated')).toHaveLength(8);
+    const markdown = reportFor(mixed, { ...table, format: 'markdown' }).output;
+    expect(markdown).toContain(
+      '| Environment | Passed | Waived | Failed | Not applicable | Not evaluated |',
+    );
+    expect(markdown).toMatch(/\| dev \| \d+ \| 0 \| 0 \| 3 \| 8 \|/);
+    expect(markdown).toContain('#### Not evaluated');
+    expect(markdown).toMatch(
+      /\| `CKV_K8S_6` \| .+ \| dev \| `dev-mixed` `helm_release.redis` \| .+no pod model.+ \|/,
+    );
+    expect(markdown).toContain('3 not-applicable checks by rule');
+  });
+});
+
 describe('npm run policy on the synthesized platform', () => {
   let output: SynthOutput;
   beforeAll(async () => {
@@ -206,6 +274,7 @@ describe('npm run policy on the synthesized platform', () => {
   }, 120_000);
 
   it('checks every stack and passes (waived checks are not failures)', () => {
+    expect(output.stacks).toHaveLength(7);
     const result = reportFor(output, table);
     expect(result.report.stacks).toEqual(output.stacks.map((stack) => stack.name));
     for (const stack of output.stacks) {
@@ -225,9 +294,13 @@ describe('npm run policy on the synthesized platform', () => {
   it('gives JSON whose summary adds up', () => {
     const { output: text } = reportFor(output, { ...table, format: 'json' });
     const report = JSON.parse(text) as JsonReport;
-    const { checks, passed, waived, failed } = report.summary;
-    expect(passed + waived + failed).toBe(checks);
+    const { checks, passed, waived, failed, notApplicable, notEvaluated } = report.summary;
+    expect(checks).toBeGreaterThan(0);
+    expect(passed + waived + failed + notApplicable + notEvaluated).toBe(checks);
     expect(report.results).toHaveLength(checks);
+    // Rules that do not concern a resource say so rather than passing it.
+    expect(notApplicable).toBeGreaterThan(0);
+    expect(notEvaluated).toBe(0);
     expect(report.results.every((row) => row.constructPath?.startsWith(`${row.stackName}/`))).toBe(
       true,
     );

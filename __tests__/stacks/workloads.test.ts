@@ -3,7 +3,16 @@ import { projectConfig } from '../../config/environments';
 import { ingressEndpoint } from '../../modules/edge/ingress-endpoint';
 import { RDS_CA_BUNDLE_PATH } from '../../stacks/names';
 import { synthPlatform, type SynthesizedStack } from '../helpers/app-synth';
-import { chartSchemaErrors } from '../helpers/chart-reference';
+import {
+  chartReferenceDir,
+  chartSchema,
+  chartSchemaErrors,
+  REFERENCE_CHARTS,
+  referenceChartOf,
+  type ReferenceChart,
+} from '../helpers/chart-reference';
+import { checkValues, templateReads, type ValueRead } from '../helpers/helm-template-reads';
+import { releaseValues as parseReleaseValues } from '../../policy/rules/chart-pods';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -95,11 +104,6 @@ describe.each(cases)('%s', (_label, platform, workloads) => {
     });
   });
 
-  it('releases the API with values the chart schema accepts', () => {
-    const values = releaseValues(workloads, 'application');
-    expect(chartSchemaErrors(values)).toEqual([]);
-  });
-
   it('passes database settings for its mode, never a password', () => {
     const values = releaseValues(workloads, 'application');
     const environment = values.deployment.env;
@@ -137,5 +141,110 @@ describe('the image', () => {
   it('ships the RDS CA bundle where the release points PGSSLROOTCERT', () => {
     const dockerfile = readFileSync(path.resolve(__dirname, '../../Dockerfile'), 'utf8');
     expect(dockerfile).toContain(RDS_CA_BUNDLE_PATH);
+  });
+});
+
+/** What the templates of each reference chart read, worked out once per chart. */
+const readsByChart = new Map<ReferenceChart, ValueRead[]>();
+function chartReads(chart: ReferenceChart): ValueRead[] {
+  let reads = readsByChart.get(chart);
+  if (!reads) {
+    reads = templateReads(path.join(chartReferenceDir(chart), 'templates'));
+    readsByChart.set(chart, reads);
+  }
+  return reads;
+}
+
+/** Every helm_release of every synthesized workloads stack, with its chart and merged values. */
+const allReleases = cases.flatMap(([label, , stack]) =>
+  Object.entries(releases(stack)).map(([name, release]) => ({
+    label: `${label} ${name}`,
+    chart: referenceChartOf(release),
+    values: parseReleaseValues(release.values),
+  })),
+);
+
+describe('Helm values of every release, against the chart it installs', () => {
+  it('knows the chart of every release, and every chart is released somewhere', () => {
+    // 3 environments x (API + ingress controller) + dev's CloudNativePG pair + the dev-on-rds
+    // variant's API and ingress controller.
+    expect(allReleases).toHaveLength(10);
+    expect(allReleases.filter((release) => release.chart === undefined)).toEqual([]);
+    expect(new Set(allReleases.map((release) => release.chart))).toEqual(
+      new Set(Object.keys(REFERENCE_CHARTS)),
+    );
+  });
+
+  it.each(allReleases.map((release) => [release.label, release] as const))(
+    '%s: the chart schema accepts the values',
+    (_label, release) => {
+      expect(chartSchemaErrors(release.values, release.chart)).toEqual([]);
+    },
+  );
+
+  it.each(allReleases.map((release) => [release.label, release] as const))(
+    '%s: a template reads every emitted value path (or the schema declares it)',
+    (_label, release) => {
+      const chart = release.chart as ReferenceChart;
+      const verdict = checkValues(release.values, chartReads(chart), chartSchema(chart));
+      expect(verdict.checked.length).toBeGreaterThan(0);
+      expect(verdict.unread).toEqual([]);
+    },
+  );
+
+  it('prints, per chart, how many emitted paths were checked and how many the templates read', () => {
+    const rows = (Object.keys(REFERENCE_CHARTS) as ReferenceChart[]).map((chart) => {
+      const paths = new Map<string, 'read' | 'declared' | 'unread'>();
+      const mine = allReleases.filter((release) => release.chart === chart);
+      for (const release of mine) {
+        const verdict = checkValues(release.values, chartReads(chart), chartSchema(chart));
+        for (const name of verdict.read) paths.set(`${release.label}\u0000${name}`, 'read');
+        for (const name of verdict.declaredOnly)
+          paths.set(`${release.label}\u0000${name}`, 'declared');
+        for (const name of verdict.unread) paths.set(`${release.label}\u0000${name}`, 'unread');
+      }
+      const distinct = new Map([...paths].map(([key, status]) => [key.split('\u0000')[1], status]));
+      const count = (status: string) => [...distinct.values()].filter((s) => s === status).length;
+      return {
+        chart,
+        releases: mine.length,
+        'paths checked (all releases)': paths.size,
+        'distinct paths': distinct.size,
+        'read by templates': count('read'),
+        'schema only': count('declared'),
+        unread: count('unread'),
+      };
+    });
+    console.table(rows);
+    expect(rows).toHaveLength(4);
+    for (const row of rows) {
+      expect(row.releases).toBeGreaterThan(0);
+      expect(row['read by templates']).toBeGreaterThan(0);
+      expect(row.unread).toBe(0);
+    }
+  });
+
+  // A misspelled key per chart: the schemas (no additionalProperties: false) let it through, the
+  // chart would silently ignore it, and this check names it.
+  it.each([
+    ['stakater-application', { deployment: { replica: 3 } }, 'deployment.replica'],
+    ['nginx-ingress', { controller: { replicaCout: 3 } }, 'controller.replicaCout'],
+    [
+      'nginx-ingress',
+      { controller: { service: { httpPort: { nodePrt: 30080 } } } },
+      'controller.service.httpPort.nodePrt',
+    ],
+    ['cloudnative-pg', { resorces: { limits: { cpu: '1' } } }, 'resorces.limits.cpu'],
+    ['cnpg-cluster', { cluster: { instnaces: 3 } }, 'cluster.instnaces'],
+    ['cnpg-cluster', { backups: { s3: { buckt: 'b' } } }, 'backups.s3.buckt'],
+  ] as const)('%s: a misspelled key %j is reported by name', (chart, typo, name) => {
+    const release = allReleases.find((candidate) => candidate.chart === chart);
+    if (!release) throw new Error(`no ${chart} release`);
+    const values = structuredClone(release.values) as Record<string, Record<string, unknown>>;
+    for (const [key, value] of Object.entries(typo)) {
+      values[key] = { ...values[key], ...(value as Record<string, unknown>) };
+    }
+    const verdict = checkValues(values, chartReads(chart), chartSchema(chart));
+    expect(verdict.unread).toEqual([name]);
   });
 });

@@ -210,7 +210,10 @@ describe('workflow files', () => {
   });
 
   it('hard-codes no stack names: stacks come from the manifest through scripts/stack-order.ts', () => {
-    for (const source of [...Object.values(workflows), ...actionFiles.map(read)]) {
+    const sources = [...Object.values(workflows), ...actionFiles.map(read)];
+    expect(Object.keys(workflows).length).toBeGreaterThanOrEqual(4);
+    expect(actionFiles.length).toBeGreaterThan(0);
+    for (const source of sources) {
       expect(source).not.toMatch(/\b(bootstrap|\w+-infra|\w+-workloads)\b/);
     }
     expect(read('.github/actions/terraform-stacks/action.yml')).toContain('scripts/stack-order.ts');
@@ -353,6 +356,7 @@ describe('deploy.yml', () => {
   it('has one job per dispatchable environment, each in its GitHub environment and concurrency group', () => {
     const names = deployJobs.map(([, job]) => (job.environment as { name: string }).name);
     expect(names).toEqual(dispatch.environment?.options);
+    expect(names).toEqual(['dev', 'staging', 'prod']);
     for (const [, job] of deployJobs) {
       const env = (job.environment as { name: string }).name;
       expect(job.concurrency).toEqual({ group: `deploy-${env}`, 'cancel-in-progress': false });
@@ -546,6 +550,8 @@ exit 0
     const { log, outputs, dir } = runAction({ COMMAND: 'plan' });
     const planned = log.filter((l) => / plan /.test(l)).map((l) => l.split(' ')[0]);
     expect(planned).toEqual(stackOrder(manifest));
+    expect(planned.length).toBe(Object.keys(manifest.stacks).length);
+    expect(planned.length).toBeGreaterThan(1);
     for (const line of log.filter((l) => / plan /.test(l))) {
       expect(line).toContain('-lock=false');
       expect(line).toContain('-detailed-exitcode');

@@ -91,7 +91,11 @@ export class CloudNativePg extends Construct {
       values: [
         helmValues({
           replicaCount: 1,
-          resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+          // Bounded like every other container (the chart sets no resources at all).
+          resources: {
+            requests: { cpu: '100m', memory: '128Mi' },
+            limits: { cpu: '500m', memory: '256Mi' },
+          },
         }),
       ],
       atomic: true,

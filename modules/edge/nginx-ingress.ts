@@ -10,6 +10,15 @@ export const NGINX_INGRESS_CHART = 'nginx-ingress';
 /** Chart 2.7.2 ships NGINX Ingress Controller 5.6.2. */
 export const NGINX_INGRESS_VERSION = '2.7.2';
 
+/**
+ * The init container that copies `/etc/nginx` (added because the root file system is read-only):
+ * the chart's requests, plus limits so it is bounded like every other container.
+ */
+export const NGINX_INIT_CONTAINER_RESOURCES = {
+  requests: { cpu: '100m', memory: '128Mi' },
+  limits: { cpu: '500m', memory: '128Mi' },
+} as const;
+
 export interface NginxIngressProps {
   /** Namespace of the controller (pass the namespace module's `name`; not created here). */
   readonly namespace: string;
@@ -109,6 +118,9 @@ export class NginxIngress extends Construct {
           limits: { cpu: '1', memory: '512Mi' },
         },
         readOnlyRootFilesystem: true,
+        // With a read-only root file system the chart adds an init container that copies
+        // /etc/nginx to a writable volume; its chart default has requests but no limits.
+        initContainerResources: NGINX_INIT_CONTAINER_RESOURCES,
         topologySpreadConstraints: [
           spread('topology.kubernetes.io/zone', 'DoNotSchedule'),
           spread('kubernetes.io/hostname', 'ScheduleAnyway'),

@@ -1,4 +1,4 @@
-import { asList } from '../engine';
+import { asList, notApplicable } from '../engine';
 import type { PolicyRule, ResourceRef, StackContext } from '../types';
 
 const isProd = (stack: StackContext) => stack.environment === 'prod';
@@ -10,6 +10,9 @@ const TLS12_PLUS_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]|TLS-1-2|FS-1-2)/;
 
 const isApplication = (resource: ResourceRef) =>
   (resource.config.load_balancer_type ?? 'application') === 'application';
+
+const notAnAlb = (resource: ResourceRef) =>
+  notApplicable(`a ${String(resource.config.load_balancer_type)} load balancer, not an ALB`);
 
 /** Listeners default to HTTP on ALBs when no protocol is given. */
 const protocolOf = (listener: ResourceRef) => String(listener.config.protocol ?? 'HTTP');
@@ -37,7 +40,10 @@ export const albRules: PolicyRule[] = [
     resourceTypes: LISTENERS,
     check: (listener) => {
       const protocol = protocolOf(listener);
-      if (['HTTPS', 'TLS', 'TCP', 'UDP', 'TCP_UDP', 'GENEVE'].includes(protocol)) return undefined;
+      if (protocol === 'HTTPS' || protocol === 'TLS') return undefined;
+      if (['TCP', 'UDP', 'TCP_UDP', 'GENEVE'].includes(protocol)) {
+        return notApplicable(`${protocol} listener: not HTTP`);
+      }
       return redirectsToHttps(listener)
         ? undefined
         : `${protocol} listener serves traffic instead of redirecting to HTTPS`;
@@ -48,7 +54,7 @@ export const albRules: PolicyRule[] = [
     title: 'ALB redirects HTTP requests to HTTPS',
     resourceTypes: LOAD_BALANCERS,
     check: (lb, stack) => {
-      if (!isApplication(lb)) return undefined;
+      if (!isApplication(lb)) return notAnAlb(lb);
       const plain = listenersOf(lb, stack).filter(
         (listener) => protocolOf(listener) === 'HTTP' && !redirectsToHttps(listener),
       );
@@ -63,7 +69,9 @@ export const albRules: PolicyRule[] = [
     resourceTypes: LISTENERS,
     check: (listener) => {
       const protocol = protocolOf(listener);
-      if (protocol !== 'HTTPS' && protocol !== 'TLS') return undefined;
+      if (protocol !== 'HTTPS' && protocol !== 'TLS') {
+        return notApplicable(`${protocol} listener: no TLS policy to check`);
+      }
       const policy = listener.config.ssl_policy;
       if (typeof policy !== 'string') return 'ssl_policy is not set (the default allows older TLS)';
       return TLS12_PLUS_POLICY.test(policy) ? undefined : `ssl_policy ${policy} allows TLS < 1.2`;
@@ -73,10 +81,12 @@ export const albRules: PolicyRule[] = [
     id: 'CKV_AWS_131',
     title: 'ALB drops invalid HTTP header fields',
     resourceTypes: LOAD_BALANCERS,
-    check: (lb) =>
-      !isApplication(lb) || lb.config.drop_invalid_header_fields === true
+    check: (lb) => {
+      if (!isApplication(lb)) return notAnAlb(lb);
+      return lb.config.drop_invalid_header_fields === true
         ? undefined
-        : 'drop_invalid_header_fields is not true',
+        : 'drop_invalid_header_fields is not true';
+    },
   },
   {
     id: 'CKV_AWS_91',
@@ -106,7 +116,8 @@ export const albRules: PolicyRule[] = [
     resourceTypes: LOAD_BALANCERS,
     appliesTo: isProd,
     check: (lb, stack) => {
-      if (!isApplication(lb) || lb.config.internal === true) return undefined;
+      if (!isApplication(lb)) return notAnAlb(lb);
+      if (lb.config.internal === true) return notApplicable('internal load balancer');
       return stack.referencing('aws_wafv2_web_acl_association', lb.address).length > 0
         ? undefined
         : 'no aws_wafv2_web_acl_association references this load balancer';

@@ -1,4 +1,4 @@
-import { asList } from '../engine';
+import { asList, notApplicable, notEvaluated } from '../engine';
 import type { PolicyRule, ResourceRef, StackContext } from '../types';
 
 /** One IAM policy statement, normalized from either a policy-document data source or JSON text. */
@@ -166,10 +166,13 @@ export const iamRules: PolicyRule[] = [
       if (!statements) {
         return JSON.stringify(resource.config.assume_role_policy ?? '').includes(GITHUB_HOST)
           ? 'trust policy mentions GitHub but cannot be read statically'
-          : undefined;
+          : notEvaluated('trust policy cannot be read statically');
       }
-      for (const statement of statements) {
-        if (statement.effect !== 'Allow' || !trustsGithub(statement, stack)) continue;
+      const github = statements.filter(
+        (statement) => statement.effect === 'Allow' && trustsGithub(statement, stack),
+      );
+      if (github.length === 0) return notApplicable('the role does not trust GitHub Actions');
+      for (const statement of github) {
         const sub = statement.conditions.filter((c) => c.variable === `${GITHUB_HOST}:sub`);
         if (sub.length === 0) return 'GitHub OIDC trust without a `sub` condition';
         const loose = sub.flatMap((c) => c.values).filter((v) => !GITHUB_SUB_PATTERN.test(v));
@@ -201,15 +204,19 @@ export const iamRules: PolicyRule[] = [
     resourceTypes: ['aws_iam_role'],
     check(resource, stack) {
       if (!attachedPolicyArns(resource, stack).some((arn) => ADMIN_POLICY.test(arn))) {
-        return undefined;
+        return notApplicable('no AdministratorAccess attached');
       }
       const boundary = resource.config.permissions_boundary;
       if (typeof boundary !== 'string' || boundary === '') {
         return 'AdministratorAccess without a permissions boundary';
       }
       const ref = /^\$\{aws_iam_policy\.([^.}]+)\.arn\}$/.exec(boundary);
-      // A boundary managed elsewhere cannot be inspected here; its presence is what we can check.
-      if (!ref) return undefined;
+      // A boundary managed elsewhere cannot be inspected here: present, but not evaluated.
+      if (!ref) {
+        return notEvaluated(
+          `permissions boundary ${boundary} is managed outside this stack; its statements cannot be read`,
+        );
+      }
       const policy = stack.json.resource?.aws_iam_policy?.[ref[1] as string];
       const statements = policyStatements(policy?.policy, stack);
       if (!statements) return 'permissions boundary policy cannot be read statically';

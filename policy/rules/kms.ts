@@ -1,3 +1,4 @@
+import { notApplicable } from '../engine';
 import type { PolicyRule } from '../types';
 import { hasWildcardPrincipal, policyStatements } from './iam';
 
@@ -9,7 +10,9 @@ export const kmsRules: PolicyRule[] = [
     check(key) {
       // Only symmetric encryption keys can rotate; Checkov skips the others too.
       const spec = key.config.customer_master_key_spec ?? 'SYMMETRIC_DEFAULT';
-      if (spec !== 'SYMMETRIC_DEFAULT') return undefined;
+      if (spec !== 'SYMMETRIC_DEFAULT') {
+        return notApplicable(`${String(spec)} keys cannot rotate automatically`);
+      }
       return key.config.enable_key_rotation === true
         ? undefined
         : 'enable_key_rotation is not true';

@@ -1,114 +1,16 @@
-import { parse as parseYaml } from 'yaml';
-import { helmMerge, type HelmValues } from '../helm-merge';
-import { asList, valueAt } from '../engine';
-import type { PolicyRule, ResourceRef } from '../types';
+import { asList, notApplicable, notEvaluated, passedInspecting, valueAt } from '../engine';
+import type { CheckOutcome, PolicyRule, ResourceRef } from '../types';
+import { asMap, releasePods, type ContainerView, type PodInspection } from './chart-pods';
 
 /**
- * Pod hardening rules over what the stacks deploy to Kubernetes: releases of stakater's
- * `application` chart (their `values` documents are parsed and merged like Helm does) and pod
+ * Pod hardening rules over what the stacks deploy to Kubernetes: the pods each Helm release
+ * renders (worked out from its values by the chart's pod model, see chart-pods.ts) and the pod
  * specs of `kubernetes_*` workload resources. Each rule mirrors a Checkov Kubernetes check.
+ * A release or resource whose containers cannot be worked out is reported as not evaluated, and
+ * one that runs no container as not applicable: never as a pass.
  */
 
-/** One container as the rules see it, whatever it was declared through. */
-interface ContainerView {
-  /** Where it comes from, for messages: `deployment`, `job.migrate`, `container web`, ... */
-  readonly where: string;
-  readonly runAsNonRoot?: unknown;
-  readonly runAsUser?: unknown;
-  readonly readOnlyRootFilesystem?: unknown;
-  readonly privileged?: unknown;
-  readonly allowPrivilegeEscalation?: unknown;
-  readonly limits: Record<string, unknown>;
-  readonly requests: Record<string, unknown>;
-}
-
 type Values = Record<string, unknown>;
-
-const asMap = (value: unknown): Values =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Values) : {};
-
-/** The chart defaults the rules depend on (stakater application 9.2.0 `values.yaml`). */
-const STAKATER_DEFAULTS: HelmValues = {
-  deployment: {
-    enabled: true,
-    containerSecurityContext: { readOnlyRootFilesystem: true, runAsNonRoot: true },
-    resources: {},
-  },
-  job: { enabled: false },
-  cronJob: { enabled: false },
-};
-
-function isStakaterApplication(config: Values): boolean {
-  const chart = String(config.chart ?? '');
-  const repository = String(config.repository ?? '');
-  return (
-    (chart === 'application' && repository.includes('stakater')) ||
-    /stakater(-charts)?\/(charts\/)?application$/.test(chart)
-  );
-}
-
-/** Parses the release's values documents (JSON or YAML) and merges them over the defaults. */
-function releaseValues(config: Values): Values {
-  let merged: HelmValues = STAKATER_DEFAULTS;
-  for (const document of (config.values as unknown[] | undefined) ?? []) {
-    if (typeof document !== 'string') continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(document);
-    } catch {
-      parsed = parseYaml(document);
-    }
-    merged = helmMerge(merged, asMap(parsed));
-  }
-  return merged;
-}
-
-function stakaterContainer(where: string, pod: unknown, container: unknown, resources: unknown) {
-  const podContext = asMap(pod);
-  const context = asMap(container);
-  return {
-    where,
-    runAsNonRoot: context.runAsNonRoot ?? podContext.runAsNonRoot,
-    runAsUser: context.runAsUser ?? podContext.runAsUser,
-    readOnlyRootFilesystem: context.readOnlyRootFilesystem,
-    privileged: context.privileged,
-    allowPrivilegeEscalation: context.allowPrivilegeEscalation,
-    limits: asMap(asMap(resources).limits),
-    requests: asMap(asMap(resources).requests),
-  };
-}
-
-function stakaterContainers(config: Values): ContainerView[] {
-  const values = releaseValues(config);
-  const views: ContainerView[] = [];
-  const deployment = asMap(values.deployment);
-  if (deployment.enabled !== false) {
-    views.push(
-      stakaterContainer(
-        'deployment',
-        deployment.securityContext,
-        deployment.containerSecurityContext,
-        deployment.resources,
-      ),
-    );
-  }
-  for (const kind of ['job', 'cronJob']) {
-    const section = asMap(values[kind]);
-    if (section.enabled !== true) continue;
-    for (const [name, job] of Object.entries(asMap(section.jobs))) {
-      const spec = asMap(job);
-      views.push(
-        stakaterContainer(
-          `${kind}.${name}`,
-          spec.securityContext,
-          spec.containerSecurityContext,
-          spec.resources,
-        ),
-      );
-    }
-  }
-  return views;
-}
 
 /** Where the pod spec sits in each `kubernetes_*` workload resource. */
 const POD_SPEC_PATHS: Record<string, string[]> = {
@@ -131,31 +33,34 @@ function block(config: unknown, path: string[]): Values | undefined {
   return current;
 }
 
-function kubernetesContainers(resource: ResourceRef): ContainerView[] {
-  const pod = block(resource.config, POD_SPEC_PATHS[resource.type] ?? []);
-  if (!pod) return [];
+function kubernetesContainers(resource: ResourceRef): PodInspection {
+  const path = POD_SPEC_PATHS[resource.type] ?? [];
+  const pod = block(resource.config, path);
+  if (!pod) return { notEvaluated: `no pod spec at ${path.join('.')}` };
   const podContext = block(pod, ['security_context']) ?? {};
-  return [...asList(pod.init_container), ...asList(pod.container)].map((container) => {
-    const context = block(container, ['security_context']) ?? {};
-    const resources = block(container, ['resources']) ?? {};
-    return {
-      where: `container ${String(container.name ?? '?')}`,
-      runAsNonRoot: context.run_as_non_root ?? podContext.run_as_non_root,
-      runAsUser: context.run_as_user ?? podContext.run_as_user,
-      readOnlyRootFilesystem: context.read_only_root_filesystem,
-      privileged: context.privileged,
-      allowPrivilegeEscalation: context.allow_privilege_escalation,
-      limits: asMap(valueAt(resources, 'limits')),
-      requests: asMap(valueAt(resources, 'requests')),
-    };
-  });
+  return {
+    containers: [...asList(pod.init_container), ...asList(pod.container)].map((container) => {
+      const context = block(container, ['security_context']) ?? {};
+      const resources = block(container, ['resources']) ?? {};
+      return {
+        where: `container ${String(container.name ?? '?')}`,
+        runAsNonRoot: context.run_as_non_root ?? podContext.run_as_non_root,
+        runAsUser: context.run_as_user ?? podContext.run_as_user,
+        readOnlyRootFilesystem: context.read_only_root_filesystem,
+        privileged: context.privileged,
+        allowPrivilegeEscalation: context.allow_privilege_escalation,
+        limits: asMap(valueAt(resources, 'limits')),
+        requests: asMap(valueAt(resources, 'requests')),
+      };
+    }),
+  };
 }
 
-function containersOf(resource: ResourceRef): ContainerView[] {
-  if (resource.type === 'helm_release') {
-    return isStakaterApplication(resource.config) ? stakaterContainers(resource.config) : [];
-  }
-  return kubernetesContainers(resource);
+/** The containers a resource runs, or why they cannot be worked out. */
+export function inspectPods(resource: ResourceRef): PodInspection {
+  return resource.type === 'helm_release'
+    ? releasePods(resource.config)
+    : kubernetesContainers(resource);
 }
 
 /** Terraform and Helm both accept booleans as strings. */
@@ -173,12 +78,18 @@ function containerRule(
     id,
     title,
     resourceTypes: ['helm_release', ...KUBERNETES_WORKLOAD_TYPES],
-    check(resource) {
-      const failures = containersOf(resource).flatMap((container) => {
+    check(resource): CheckOutcome {
+      const inspection = inspectPods(resource);
+      if ('notEvaluated' in inspection) return notEvaluated(inspection.notEvaluated);
+      if (inspection.containers.length === 0) return notApplicable('runs no container');
+      const failures = inspection.containers.flatMap((container) => {
         const reason = violation(container);
         return reason ? [`${container.where}: ${reason}`] : [];
       });
-      return failures.length > 0 ? failures.join('; ') : undefined;
+      if (failures.length > 0) return failures.join('; ');
+      return passedInspecting(
+        `inspected ${inspection.containers.map((container) => container.where).join(', ')}`,
+      );
     },
   };
 }

@@ -1,13 +1,27 @@
-import { asList, isExpression } from '../engine';
-import type { PolicyRule, ResourceRef, StackContext } from '../types';
+import { asList, isExpression, notApplicable, notEvaluated } from '../engine';
+import type { CheckVerdict, PolicyRule, ResourceRef, StackContext } from '../types';
 
 const isProd = (stack: StackContext) => stack.environment === 'prod';
 
 /** Days of automated backups prod needs at least (a week of point-in-time recovery). */
 export const PROD_MIN_BACKUP_DAYS = 7;
 
-const isPostgres = (resource: ResourceRef) =>
-  String(resource.config.engine ?? '').startsWith('postgres');
+/**
+ * For PostgreSQL-only rules: undefined when the instance runs PostgreSQL, else the verdict to
+ * report. An unset engine (a read replica or a snapshot restore inherits it) or an expression
+ * cannot be told apart statically: not evaluated, never a pass.
+ */
+function unlessPostgres(resource: ResourceRef): CheckVerdict | undefined {
+  const engine = resource.config.engine;
+  if (engine === undefined || engine === null || engine === '' || isExpression(engine)) {
+    return notEvaluated(
+      `engine is ${engine === undefined || engine === null || engine === '' ? 'not set' : `the expression ${String(engine)}`}: cannot tell whether this is PostgreSQL`,
+    );
+  }
+  return String(engine).startsWith('postgres')
+    ? undefined
+    : notApplicable(`engine ${String(engine)} is not PostgreSQL`);
+}
 
 /** The `aws_db_parameter_group` an instance uses: by reference, or by literal name. */
 function parameterGroupOf(resource: ResourceRef, stack: StackContext): ResourceRef | undefined {
@@ -65,7 +79,9 @@ export const rdsRules: PolicyRule[] = [
     title: 'RDS Performance Insights data is encrypted with a customer-managed KMS key',
     resourceTypes: ['aws_db_instance'],
     check: (resource) => {
-      if (resource.config.performance_insights_enabled !== true) return undefined;
+      if (resource.config.performance_insights_enabled !== true) {
+        return notApplicable('Performance Insights is off (nothing to encrypt)');
+      }
       const key = resource.config.performance_insights_kms_key_id;
       return typeof key === 'string' && key !== ''
         ? undefined
@@ -108,7 +124,8 @@ export const rdsRules: PolicyRule[] = [
     title: 'RDS PostgreSQL exports its logs to CloudWatch',
     resourceTypes: ['aws_db_instance'],
     check: (resource) => {
-      if (!isPostgres(resource)) return undefined;
+      const notPostgres = unlessPostgres(resource);
+      if (notPostgres) return notPostgres;
       const exports = resource.config.enabled_cloudwatch_logs_exports;
       const list = Array.isArray(exports) ? exports : [];
       const missing = ['postgresql', 'upgrade'].filter((type) => !list.includes(type));
@@ -120,7 +137,8 @@ export const rdsRules: PolicyRule[] = [
     title: 'RDS PostgreSQL parameter group forces TLS (rds.force_ssl = 1)',
     resourceTypes: ['aws_db_instance'],
     check: (resource, stack) => {
-      if (!isPostgres(resource)) return undefined;
+      const notPostgres = unlessPostgres(resource);
+      if (notPostgres) return notPostgres;
       const group = parameterGroupOf(resource, stack);
       if (!group) {
         return 'no aws_db_parameter_group of this stack is used (the default group does not force TLS)';

@@ -1,4 +1,4 @@
-import { asList, valueAt } from '../engine';
+import { asList, notApplicable, valueAt } from '../engine';
 import type { PolicyRule, ResourceRef, StackContext } from '../types';
 import { hasWildcardPrincipal, policyStatements } from './iam';
 
@@ -41,7 +41,9 @@ export const s3Rules: PolicyRule[] = [
     title: 'S3 bucket is encrypted with a KMS key by default (ELB access-log buckets exempt)',
     resourceTypes: ['aws_s3_bucket'],
     check(bucket, stack) {
-      if (isElbLogBucket(bucket)) return undefined;
+      if (isElbLogBucket(bucket)) {
+        return notApplicable('ELB access-log bucket: log delivery supports SSE-S3 only');
+      }
       const kms = encryptionDefaults(bucket, stack).some(
         (d) =>
           (d.sse_algorithm === 'aws:kms' || d.sse_algorithm === 'aws:kms:dsse') &&

@@ -1,4 +1,4 @@
-import { asList } from '../engine';
+import { asList, notApplicable } from '../engine';
 import type { PolicyRule, ResourceRef, StackContext } from '../types';
 
 const WORLD_IPV4 = '0.0.0.0/0';
@@ -85,7 +85,7 @@ export const securityGroupsRules: PolicyRule[] = [
             stack,
           );
         case 'aws_security_group_rule':
-          if (config.type !== 'ingress') return undefined;
+          if (config.type !== 'ingress') return notApplicable(`${String(config.type)} rule`);
           return checkIngress(
             {
               cidrs: strings(config.cidr_blocks, config.ipv6_cidr_blocks),

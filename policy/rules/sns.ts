@@ -1,3 +1,4 @@
+import { notApplicable } from '../engine';
 import type { PolicyRule } from '../types';
 
 /** The AWS-managed SNS key: its key policy cannot be extended, so CloudWatch and AMP cannot publish. */
@@ -19,7 +20,9 @@ export const snsRules: PolicyRule[] = [
     resourceTypes: ['aws_sns_topic'],
     check(topic) {
       const key = topic.config.kms_master_key_id;
-      if (typeof key !== 'string' || key === '') return undefined; // CKV_AWS_26 reports it.
+      if (typeof key !== 'string' || key === '') {
+        return notApplicable('no kms_master_key_id at all (CKV_AWS_26 reports it)');
+      }
       return key.endsWith(AWS_MANAGED_SNS_KEY)
         ? `kms_master_key_id is the AWS-managed ${AWS_MANAGED_SNS_KEY}: CloudWatch alarms cannot publish to it`
         : undefined;

@@ -1,6 +1,6 @@
 /**
  * The policy report as a terminal table, as JSON for machines, and as a compact Markdown comment
- * for pull requests (counts, then failures and waivers, passes folded away).
+ * for pull requests (counts, then failures, waivers and unevaluated checks, the rest folded away).
  */
 import type { PolicyWaiver } from '../../policy/types';
 import { countResults, type PolicyReport, type PolicyRow } from './report';
@@ -15,6 +15,8 @@ const STATUS_TEXT: Record<PolicyRow['status'], string> = {
   pass: 'pass',
   fail: 'FAIL',
   waived: 'waived',
+  'not-applicable': 'n/a',
+  'not-evaluated': 'not-evaluated',
 };
 
 export interface TableOptions {
@@ -28,14 +30,17 @@ const COLOURS: Record<PolicyRow['status'], string> = {
   pass: '\u001b[32m',
   fail: '\u001b[31;1m',
   waived: '\u001b[33m',
+  'not-applicable': '\u001b[2m',
+  'not-evaluated': '\u001b[35m',
 };
 const RESET = '\u001b[0m';
 
 function summaryLine(report: PolicyReport): string {
-  const { checks, passed, waived, failed } = report.counts;
+  const { checks, passed, waived, failed, notApplicable, notEvaluated } = report.counts;
   return (
     `${report.rules} rules over ${report.stacks.length} stacks: ${checks} checks, ` +
-    `${passed} passed, ${waived} waived, ${failed} failed`
+    `${passed} passed, ${waived} waived, ${failed} failed, ` +
+    `${notApplicable} not applicable, ${notEvaluated} not evaluated`
   );
 }
 
@@ -94,6 +99,13 @@ export function formatTable(report: PolicyReport, options: TableOptions = {}): s
       );
     }
   }
+  const unevaluated = report.results.filter((result) => result.status === 'not-evaluated');
+  if (unevaluated.length > 0 && !options.onlyFailures) {
+    lines.push('Not evaluated (nobody inspected these; they are not passes):');
+    for (const row of unevaluated) {
+      lines.push(`  ${row.ruleId}  ${row.stackName}  ${row.address}: ${row.message ?? ''}`);
+    }
+  }
   if (report.idleRules.length > 0) {
     lines.push(`Rules with nothing to inspect: ${report.idleRules.join(', ')}`);
   }
@@ -111,8 +123,10 @@ export interface JsonReport {
     readonly passed: number;
     readonly waived: number;
     readonly failed: number;
+    readonly notApplicable: number;
+    readonly notEvaluated: number;
   };
-  /** Rules that found no resource of their types in any stack. */
+  /** Rules that found nothing to inspect (no resource of their types, or none they apply to). */
   readonly idleRules: readonly string[];
   readonly results: readonly PolicyRow[];
   readonly unusedWaivers: ReadonlyArray<{
@@ -153,12 +167,48 @@ function limitedRows(rows: readonly PolicyRow[], render: (row: PolicyRow) => str
   return lines;
 }
 
+/** A folded `<details>` table: rows of one status counted per rule. */
+function foldedByRule(
+  report: PolicyReport,
+  status: PolicyRow['status'],
+  summary: string,
+  countTitle: string,
+): string[] {
+  const byRule = new Map<string, { title: string; count: number; environments: Set<string> }>();
+  for (const result of report.results) {
+    if (result.status !== status) continue;
+    const entry = byRule.get(result.ruleId) ?? {
+      title: result.title,
+      count: 0,
+      environments: new Set<string>(),
+    };
+    entry.count += 1;
+    entry.environments.add(result.environment);
+    byRule.set(result.ruleId, entry);
+  }
+  return [
+    '',
+    '<details>',
+    `<summary>${summary}</summary>`,
+    '',
+    `| Rule | Title | ${countTitle} | Environments |`,
+    '| --- | --- | ---: | --- |',
+    ...[...byRule].map(
+      ([ruleId, entry]) =>
+        `| \`${ruleId}\` | ${cell(entry.title)} | ${entry.count} | ${[...entry.environments].join(', ')} |`,
+    ),
+    '',
+    '</details>',
+  ];
+}
+
 /**
- * The pull-request comment: a headline, counts per environment, failures and waivers with their
- * reasons, and the passing checks per rule folded in `<details>`.
+ * The pull-request comment: a headline, counts per environment, failures, waivers and unevaluated
+ * checks with their reasons, and the passing and not-applicable checks per rule folded in
+ * `<details>`.
  */
 export function formatMarkdown(report: PolicyReport): string {
-  const { passed, waived, failed } = report.counts;
+  const { passed, waived, failed, notApplicable, notEvaluated } = report.counts;
   const verdict = failed > 0 ? `❌ ${failed} failed` : '✅ all checks pass';
   const lines: string[] = [
     MARKDOWN_MARKER,
@@ -166,15 +216,19 @@ export function formatMarkdown(report: PolicyReport): string {
     '',
     `${summaryLine(report)}.`,
     '',
-    '| Environment | Passed | Waived | Failed |',
-    '| --- | ---: | ---: | ---: |',
+    '| Environment | Passed | Waived | Failed | Not applicable | Not evaluated |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
   ];
   const environments = [...new Set(report.results.map((result) => result.environment))];
   for (const environment of environments) {
     const counts = countResults(report.results.filter((r) => r.environment === environment));
-    lines.push(`| ${environment} | ${counts.passed} | ${counts.waived} | ${counts.failed} |`);
+    lines.push(
+      `| ${environment} | ${counts.passed} | ${counts.waived} | ${counts.failed} | ${counts.notApplicable} | ${counts.notEvaluated} |`,
+    );
   }
-  lines.push(`| **total** | **${passed}** | **${waived}** | **${failed}** |`);
+  lines.push(
+    `| **total** | **${passed}** | **${waived}** | **${failed}** | **${notApplicable}** | **${notEvaluated}** |`,
+  );
 
   const failures = report.results.filter((result) => result.status === 'fail');
   if (failures.length > 0) {
@@ -215,6 +269,23 @@ export function formatMarkdown(report: PolicyReport): string {
       }),
     );
   }
+  const unevaluated = report.results.filter((result) => result.status === 'not-evaluated');
+  if (unevaluated.length > 0) {
+    lines.push(
+      '',
+      '#### Not evaluated',
+      '',
+      'Nobody inspected these (they are not passes):',
+      '',
+      '| Rule | Title | Environment | Resource | Why |',
+      '| --- | --- | --- | --- | --- |',
+      ...limitedRows(
+        unevaluated,
+        (row) =>
+          `| \`${row.ruleId}\` | ${cell(row.title)} | ${row.environment} | \`${row.stackName}\` \`${cell(row.address)}\` | ${cell(row.message ?? '')} |`,
+      ),
+    );
+  }
   if (report.unusedWaivers.length > 0) {
     lines.push(
       '',
@@ -230,32 +301,17 @@ export function formatMarkdown(report: PolicyReport): string {
     );
   }
 
-  // Passing checks per rule: one line each keeps the comment short whatever the stack size.
-  const passes = new Map<string, { title: string; count: number; environments: Set<string> }>();
-  for (const result of report.results) {
-    if (result.status !== 'pass') continue;
-    const entry = passes.get(result.ruleId) ?? {
-      title: result.title,
-      count: 0,
-      environments: new Set<string>(),
-    };
-    entry.count += 1;
-    entry.environments.add(result.environment);
-    passes.set(result.ruleId, entry);
-  }
+  // Passing and not-applicable checks per rule: one line each keeps the comment short.
   lines.push(
-    '',
-    '<details>',
-    `<summary>${passed} passing checks by rule</summary>`,
-    '',
-    '| Rule | Title | Resources passed | Environments |',
-    '| --- | --- | ---: | --- |',
-    ...[...passes].map(
-      ([ruleId, entry]) =>
-        `| \`${ruleId}\` | ${cell(entry.title)} | ${entry.count} | ${[...entry.environments].join(', ')} |`,
-    ),
-    '',
-    '</details>',
+    ...foldedByRule(report, 'pass', `${passed} passing checks by rule`, 'Resources passed'),
+    ...(notApplicable > 0
+      ? foldedByRule(
+          report,
+          'not-applicable',
+          `${notApplicable} not-applicable checks by rule`,
+          'Resources not concerned',
+        )
+      : []),
     '',
   );
   return lines.join('\n');

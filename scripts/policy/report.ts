@@ -12,10 +12,15 @@ export interface PolicyRow extends PolicyResult {
 }
 
 export interface PolicyCounts {
+  /** Every row, whatever its status. */
   readonly checks: number;
   readonly passed: number;
   readonly waived: number;
   readonly failed: number;
+  /** Rows where the rule does not concern the resource (not passes). */
+  readonly notApplicable: number;
+  /** Rows where the rule concerns the resource but could not inspect it (not passes). */
+  readonly notEvaluated: number;
 }
 
 export interface PolicyReport {
@@ -28,16 +33,23 @@ export interface PolicyReport {
   readonly counts: PolicyCounts;
   /** Waivers that matched no failing resource: stale exceptions to delete. */
   readonly unusedWaivers: readonly PolicyWaiver[];
-  /** Rules that found no resource to inspect in any stack (nothing of their types exists). */
+  /**
+   * Rules that found nothing to inspect in any stack: no resource of their types exists, or the
+   * rule applies to none of them.
+   */
   readonly idleRules: readonly string[];
 }
 
 export function countResults(results: readonly PolicyResult[]): PolicyCounts {
+  const count = (status: PolicyResult['status']) =>
+    results.filter((result) => result.status === status).length;
   return {
     checks: results.length,
-    passed: results.filter((result) => result.status === 'pass').length,
-    waived: results.filter((result) => result.status === 'waived').length,
-    failed: results.filter((result) => result.status === 'fail').length,
+    passed: count('pass'),
+    waived: count('waived'),
+    failed: count('fail'),
+    notApplicable: count('not-applicable'),
+    notEvaluated: count('not-evaluated'),
   };
 }
 
@@ -95,6 +107,9 @@ export function runPolicies(
     unusedWaivers,
     idleRules: rules
       .map((rule) => rule.id)
-      .filter((id) => !results.some((result) => result.ruleId === id)),
+      .filter(
+        (id) =>
+          !results.some((result) => result.ruleId === id && result.status !== 'not-applicable'),
+      ),
   };
 }

@@ -95,6 +95,8 @@ describe('buildAppValues', () => {
   it.each(cases)('%s: every env entry is a {value} or {valueFrom} object', (_n, input) => {
     const values = buildAppValues(input);
     for (const env of [values.deployment.env, values.job.jobs.migrate.env]) {
+      // At least the database settings and the log level.
+      expect(Object.keys(env).length).toBeGreaterThan(2);
       for (const [name, entry] of Object.entries(env)) {
         expect(typeof entry, name).toBe('object');
         const keys = Object.keys(entry as EnvEntry);

@@ -80,7 +80,14 @@ describe('EksCluster', () => {
     const encryption = cluster.encryption_config as { resources: string[]; provider: object };
     expect(encryption.resources).toEqual(['secrets']);
     expect(JSON.stringify(encryption.provider)).toMatch(/aws_kms_key\.eks_secrets-key_.*\.arn/);
-    for (const key of Object.values(resourcesOf(prod.json, 'aws_kms_key'))) {
+    // Secrets, control-plane logs and EBS volumes each have their own key.
+    const keys = resourcesOf(prod.json, 'aws_kms_key');
+    expect(
+      Object.keys(keys)
+        .map((name) => name.replace(/_[0-9A-F]{8}$/, ''))
+        .sort(),
+    ).toEqual(['eks_ebs-key', 'eks_logs-key', 'eks_secrets-key']);
+    for (const key of Object.values(keys)) {
       expect(key.enable_key_rotation).toBe(true);
     }
   });

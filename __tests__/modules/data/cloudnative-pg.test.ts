@@ -47,6 +47,13 @@ describe('CloudNativePg', () => {
       name: 'hello-db',
     });
     expect(cluster.depends_on).toEqual([expect.stringMatching(/^helm_release\.db_operator_/)]);
+    // The operator's manager container is bounded in CPU and memory.
+    expect(JSON.parse((operator.values as string[])[0] ?? '{}')).toMatchObject({
+      resources: {
+        requests: { cpu: '100m', memory: '128Mi' },
+        limits: { cpu: '500m', memory: '256Mi' },
+      },
+    });
   });
 
   it('dev: one instance on the gp3 class, no superuser, no PDB, backups off', () => {

@@ -73,7 +73,14 @@ describe('RdsPostgres', () => {
       db_subnet_group_name: 'hello-prod-db',
     });
     expect(String(prodDb.kms_key_id)).toContain('aws_kms_key.db_storage-key');
-    for (const key of Object.values(resourcesOf(prod.json, 'aws_kms_key'))) {
+    // Two customer-managed keys: storage (and Performance Insights, logs), and the master secret.
+    const keys = resourcesOf(prod.json, 'aws_kms_key');
+    expect(
+      Object.keys(keys)
+        .map((name) => name.replace(/_[0-9A-F]{8}$/, ''))
+        .sort(),
+    ).toEqual(['db_secret-key', 'db_storage-key']);
+    for (const key of Object.values(keys)) {
       expect(key.enable_key_rotation).toBe(true);
     }
     expect(() => synth({ ...prodProps, allocatedStorageGiB: 200 })).toThrow(/below/);
@@ -161,7 +168,9 @@ describe('RdsPostgres', () => {
       expect(group.retention_in_days).toBe(365);
       expect(prodDb.depends_on).toContain(`aws_cloudwatch_log_group.${groupName}`);
     }
-    for (const group of Object.values(resourcesOf(dev.json, 'aws_cloudwatch_log_group'))) {
+    const devGroups = Object.values(resourcesOf(dev.json, 'aws_cloudwatch_log_group'));
+    expect(devGroups).toHaveLength(2);
+    for (const group of devGroups) {
       expect(group.retention_in_days).toBe(30);
     }
   });

@@ -100,6 +100,11 @@ describe('NginxIngress', () => {
   it('keeps the controller hardened and quiet: read-only root fs, no CRDs or snippets, no telemetry', () => {
     const { values } = synth(base);
     expect(values.controller.readOnlyRootFilesystem).toBe(true);
+    // ...which adds the chart's init container: it gets requests and limits too.
+    expect(values.controller.initContainerResources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { cpu: '500m', memory: '128Mi' },
+    });
     expect(values.controller.enableCustomResources).toBe(false);
     expect(values.controller.enableSnippets).toBe(false);
     expect(values.controller.telemetryReporting).toEqual({ enable: false });

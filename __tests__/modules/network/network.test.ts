@@ -93,6 +93,8 @@ describe('Network', () => {
     ['prod', prod],
   ])('%s subnet CIDRs lie inside the VPC and never overlap', (_name, props) => {
     const cidrs = list(synth(props).json, 'aws_subnet').map((subnet) => String(subnet.cidr_block));
+    // Public, private and database subnets in each zone.
+    expect(cidrs).toHaveLength(3 * props.availabilityZones.length);
     for (const cidr of cidrs) expect(cidrContains(props.cidr, cidr)).toBe(true);
     for (const [i, a] of cidrs.entries()) {
       for (const b of cidrs.slice(i + 1)) expect(cidrsOverlap(a, b), `${a} vs ${b}`).toBe(false);
@@ -124,6 +126,7 @@ describe('Network', () => {
   it('never maps public IPs on launch and tags subnets for load balancers and EKS', () => {
     const { json } = synth(prod);
     const subnets = list(json, 'aws_subnet');
+    expect(subnets).toHaveLength(9);
     expect(subnets.every((subnet) => subnet.map_public_ip_on_launch === false)).toBe(true);
     const tagged = (key: string) =>
       subnets.filter((subnet) => (subnet.tags as Record<string, string>)[key] !== undefined);
@@ -135,9 +138,9 @@ describe('Network', () => {
         String((subnet.tags as Record<string, string>).Name).startsWith('hello-prod-public-'),
       ),
     ).toBe(true);
-    expect(
-      subnetsNamed(json, 'database').every((s) => Object.keys(s.tags as object).length === 1),
-    ).toBe(true);
+    const database = subnetsNamed(json, 'database');
+    expect(database).toHaveLength(3);
+    expect(database.every((s) => Object.keys(s.tags as object).length === 1)).toBe(true);
   });
 
   it('puts the database subnets in a DB subnet group', () => {

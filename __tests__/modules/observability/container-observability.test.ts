@@ -64,7 +64,9 @@ describe('ContainerObservability', () => {
       name: '/aws/containerinsights/hello-dev/application',
       retention_in_days: 14,
     });
-    for (const group of Object.values(resourcesOf(json, 'aws_cloudwatch_log_group'))) {
+    const groups = Object.values(resourcesOf(json, 'aws_cloudwatch_log_group'));
+    expect(groups).toHaveLength(4);
+    for (const group of groups) {
       expect(group.retention_in_days).toBe(14);
     }
   });

@@ -70,6 +70,7 @@ describe('LogInsightsQueries', () => {
       ),
     });
     const queries = apiLogQueries({ namespace: 'hello', containerName: 'api' });
+    expect(queries).toHaveLength(4);
     for (const query of queries) {
       expect(query.queryString).toContain('| filter kubernetes.namespace_name = "hello"');
       expect(query.queryString).toContain('| filter kubernetes.container_name = "api"');

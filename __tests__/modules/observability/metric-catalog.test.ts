@@ -37,6 +37,7 @@ describe('metricCatalog', () => {
     const metrics = allMetrics(
       metricCatalog({ ...catalogInputs, rdsInstanceId: 'db', healthCheckId: 'hc' }),
     );
+    expect(metrics.length).toBeGreaterThan(10);
     expect(new Set(metrics.map((m) => m.id)).size).toBe(metrics.length);
     for (const metric of metrics) {
       expect([metric.statistic, metric.extendedStatistic].filter(Boolean)).toHaveLength(1);

@@ -72,6 +72,8 @@ describe('ServiceAlarms', () => {
 
   it('sends every alarm to the topic on ALARM and on OK', () => {
     const { byName } = synth({ catalog: withRds });
+    // 6 ALB / Container Insights alarms and 4 RDS ones.
+    expect(Object.values(byName)).toHaveLength(10);
     for (const alarm of Object.values(byName)) {
       expect(alarm.alarm_actions).toEqual([topic]);
       expect(alarm.ok_actions).toEqual([topic]);
@@ -82,6 +84,8 @@ describe('ServiceAlarms', () => {
   it('watches exactly the catalog metric it names', () => {
     const { alarms, byName } = synth({ catalog: withRds });
     const catalogById = new Map(allMetrics(withRds).map((m) => [m.id, m]));
+    expect(alarms.alarms).toHaveLength(10);
+    expect(Object.keys(byName)).toHaveLength(10);
     for (const alarm of alarms.alarms) {
       const metric = catalogById.get(alarm.metricId);
       expect(metric, alarm.metricId).toBeDefined();

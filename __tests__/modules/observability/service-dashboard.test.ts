@@ -80,6 +80,8 @@ describe('ServiceDashboard', () => {
   ])('%s: the body is JSON and draws only catalog metrics, all of them', (_name, catalog) => {
     const lines = metricLines(body(catalog)).map(keyOfLine);
     const known = catalogKeys(catalog);
+    expect(known.size).toBeGreaterThan(5);
+    expect(lines.length).toBeGreaterThanOrEqual(known.size);
     for (const line of lines) expect(known, line).toContain(line);
     // And every catalog metric is on the dashboard.
     expect(new Set(lines)).toEqual(known);
@@ -96,7 +98,13 @@ describe('ServiceDashboard', () => {
   });
 
   it('reads the health check from us-east-1 and everything else from the stack region', () => {
-    for (const widget of body(prod).widgets.filter((w) => w.type === 'metric')) {
+    const metricWidgets = body(prod).widgets.filter((w) => w.type === 'metric');
+    expect(metricWidgets.length).toBeGreaterThan(3);
+    // At least one reads Route 53 (the health check), so both branches are checked.
+    expect(
+      metricWidgets.some((w) => w.properties.metrics?.some((line) => line[0] === 'AWS/Route53')),
+    ).toBe(true);
+    for (const widget of metricWidgets) {
       const inR53 = widget.properties.metrics?.some((line) => line[0] === 'AWS/Route53');
       expect(widget.properties.region).toBe(inR53 ? 'us-east-1' : region);
     }
@@ -111,12 +119,14 @@ describe('ServiceDashboard', () => {
 
   it('lays widgets out on the 24-column grid without overlaps', () => {
     const cells = new Set<string>();
-    for (const w of body(prod).widgets as unknown as {
+    const widgets = body(prod).widgets as unknown as {
       x: number;
       y: number;
       width: number;
       height: number;
-    }[]) {
+    }[];
+    expect(widgets.length).toBeGreaterThan(3);
+    for (const w of widgets) {
       expect(w.x + w.width).toBeLessThanOrEqual(24);
       for (let x = w.x; x < w.x + w.width; x++)
         for (let y = w.y; y < w.y + w.height; y++) {

@@ -91,7 +91,9 @@ describe('TfcWorkspaces', () => {
   });
 
   it('is CLI-driven by default and VCS-driven with a working directory per stack when asked', () => {
-    for (const w of Object.values(resourcesOf(json, 'tfe_workspace'))) {
+    const workspaces = Object.values(resourcesOf(json, 'tfe_workspace'));
+    expect(workspaces).toHaveLength(props.stacks.length);
+    for (const w of workspaces) {
       expect(w.vcs_repo).toBeUndefined();
       expect(w.working_directory).toBeUndefined();
     }
@@ -125,10 +127,13 @@ describe('TfcWorkspaces', () => {
     const teardown = synthConstructs(
       (scope) => new TfcWorkspaces(scope, 'tfc', { ...props, allowDestroyPlan: true }),
     );
-    for (const w of Object.values(resourcesOf(teardown.json, 'tfe_workspace'))) {
+    const torn = Object.values(resourcesOf(teardown.json, 'tfe_workspace'));
+    const kept = Object.values(resourcesOf(json, 'tfe_workspace'));
+    expect([torn.length, kept.length]).toEqual([props.stacks.length, props.stacks.length]);
+    for (const w of torn) {
       expect(w.allow_destroy_plan).toBe(true);
     }
-    for (const w of Object.values(resourcesOf(json, 'tfe_workspace'))) {
+    for (const w of kept) {
       expect(w.allow_destroy_plan).toBe(false);
     }
   });

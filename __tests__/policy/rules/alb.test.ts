@@ -82,14 +82,32 @@ describe('ALB policy rules', () => {
       'dev',
     );
     for (const context of [prod, dev]) {
-      expect(evaluate(albRules, context).filter((r) => r.status !== 'pass')).toEqual([]);
+      // The HTTP listener only redirects: the TLS-policy rule has nothing to check there.
+      expect(
+        evaluate(albRules, context)
+          .filter((r) => r.status !== 'pass')
+          .map((r) => [r.ruleId, r.status, r.message]),
+      ).toEqual([['CKV_AWS_103', 'not-applicable', 'HTTP listener: no TLS policy to check']]);
     }
     const checked = new Set(evaluate(albRules, prod).map((r) => r.ruleId));
     expect([...checked].sort()).toEqual(albRules.map((r) => r.id).sort());
   });
 
-  it('the good fake stack passes every rule', () => {
-    expect(evaluate(albRules, stack()).every((r) => r.status === 'pass')).toBe(true);
+  it('the good fake stack passes every rule (the TLS policy rule skips the redirect)', () => {
+    const results = evaluate(albRules, stack());
+    expect(results.map((r) => `${r.ruleId} ${r.address} ${r.status}`).sort()).toEqual(
+      [
+        'CKV_AWS_2 aws_lb_listener.https pass',
+        'CKV_AWS_2 aws_lb_listener.http pass',
+        'CKV2_AWS_20 aws_lb.alb pass',
+        'CKV_AWS_103 aws_lb_listener.https pass',
+        'CKV_AWS_103 aws_lb_listener.http not-applicable',
+        'CKV_AWS_131 aws_lb.alb pass',
+        'CKV_AWS_91 aws_lb.alb pass',
+        'CKV_AWS_150 aws_lb.alb pass',
+        'CKV2_AWS_28 aws_lb.alb pass',
+      ].sort(),
+    );
   });
 
   it('CKV_AWS_2 fails on a plain HTTP listener that forwards', () => {
@@ -102,6 +120,9 @@ describe('ALB policy rules', () => {
       'pass',
       'pass',
     ]);
+    // A network load balancer's TCP listener carries no HTTP: the rule does not apply.
+    const tcp = { ...https, protocol: 'TCP', ssl_policy: undefined };
+    expect(statuses('CKV_AWS_2', stack({ listeners: { tcp } }))).toEqual(['not-applicable']);
   });
 
   it('CKV2_AWS_20 fails when an ALB has an HTTP listener without redirect', () => {
@@ -119,7 +140,7 @@ describe('ALB policy rules', () => {
     const fs = { ...https, ssl_policy: 'ELBSecurityPolicy-FS-1-2-Res-2020-10' };
     expect(statuses('CKV_AWS_103', stack({ listeners: { fs, redirect } }))).toEqual([
       'pass',
-      'pass',
+      'not-applicable',
     ]);
   });
 
@@ -132,7 +153,7 @@ describe('ALB policy rules', () => {
         'CKV_AWS_131',
         stack({ lb: { load_balancer_type: 'network', drop_invalid_header_fields: undefined } }),
       ),
-    ).toEqual(['pass']);
+    ).toEqual(['not-applicable']);
   });
 
   it('CKV_AWS_91 needs enabled access logs with a bucket', () => {
@@ -154,7 +175,13 @@ describe('ALB policy rules', () => {
   it('CKV2_AWS_28 needs a WAF association on internet-facing ALBs in prod only', () => {
     expect(statuses('CKV2_AWS_28', stack({ waf: false }))).toEqual(['fail']);
     expect(statuses('CKV2_AWS_28', stack({ waf: false, lb: { internal: true } }))).toEqual([
-      'pass',
+      'not-applicable',
+    ]);
+    expect(
+      statuses('CKV2_AWS_28', stack({ waf: false, lb: { load_balancer_type: 'network' } })),
+    ).toEqual(['not-applicable']);
+    expect(statuses('CKV2_AWS_20', stack({ lb: { load_balancer_type: 'network' } }))).toEqual([
+      'not-applicable',
     ]);
     expect(statuses('CKV2_AWS_28', stack({ waf: false }, 'dev'))).toEqual([]);
   });

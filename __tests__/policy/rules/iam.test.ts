@@ -127,7 +127,23 @@ describe('IAM rules', () => {
           },
         ],
       });
-      expect(checkRole('CKV_AWS_358', roleStack(ec2))).toBeUndefined();
+      expect(checkRole('CKV_AWS_358', roleStack(ec2))).toEqual({
+        status: 'not-applicable',
+        reason: 'the role does not trust GitHub Actions',
+      });
+    });
+
+    it('does not evaluate a trust policy it cannot read (unless it names GitHub: then it fails)', () => {
+      expect(checkRole('CKV_AWS_358', roleStack('${jsonencode(local.trust)}'))).toEqual({
+        status: 'not-evaluated',
+        reason: 'trust policy cannot be read statically',
+      });
+      expect(
+        checkRole(
+          'CKV_AWS_358',
+          roleStack('${replace(local.t, "x", "token.actions.githubusercontent.com")}'),
+        ),
+      ).toMatch(/mentions GitHub but cannot be read/);
     });
 
     it('recognizes a provider created in the stack by its URL', () => {
@@ -180,8 +196,11 @@ describe('IAM rules', () => {
     });
     const trust = githubTrust('repo:a/b:ref:refs/heads/main');
 
-    it('ignores roles without AdministratorAccess', () => {
-      expect(checkRole('HP_IAM_1', roleStack(trust))).toBeUndefined();
+    it('does not apply to roles without AdministratorAccess', () => {
+      expect(checkRole('HP_IAM_1', roleStack(trust))).toEqual({
+        status: 'not-applicable',
+        reason: 'no AdministratorAccess attached',
+      });
     });
 
     it('fails on AdministratorAccess without a boundary (attachment or managed_policy_arns)', () => {
@@ -218,14 +237,18 @@ describe('IAM rules', () => {
       );
     });
 
-    it('accepts an external boundary it cannot inspect', () => {
+    it('does not evaluate an external boundary it cannot inspect (not a pass)', () => {
       const stack = fakeStack({
         aws_iam_role: {
           r: { assume_role_policy: trust, permissions_boundary: 'arn:aws:iam::1:policy/b' },
         },
         ...admin(),
       });
-      expect(checkRole('HP_IAM_1', stack)).toBeUndefined();
+      expect(checkRole('HP_IAM_1', stack)).toEqual({
+        status: 'not-evaluated',
+        reason:
+          'permissions boundary arn:aws:iam::1:policy/b is managed outside this stack; its statements cannot be read',
+      });
     });
   });
 
@@ -234,8 +257,21 @@ describe('IAM rules', () => {
     (env) => {
       const context = githubOidc(env);
       const results = evaluate(iamRules, context);
-      expect(results.filter((r) => r.status !== 'pass')).toEqual([]);
-      expect(results.filter((r) => r.ruleId === 'HP_IAM_1')).toHaveLength(2);
+      expect(results.filter((r) => r.status === 'fail' || r.status === 'not-evaluated')).toEqual(
+        [],
+      );
+      // Both roles trust GitHub; only the deploy role holds AdministratorAccess.
+      expect(
+        results
+          .filter((r) => r.ruleId !== 'CKV_AWS_60')
+          .map((r) => `${r.ruleId} ${r.address.replace(/_[0-9A-F]{8}$/, '')} ${r.status}`)
+          .sort(),
+      ).toEqual([
+        'CKV_AWS_358 aws_iam_role.github_deploy-role pass',
+        'CKV_AWS_358 aws_iam_role.github_plan-role pass',
+        'HP_IAM_1 aws_iam_role.github_deploy-role pass',
+        'HP_IAM_1 aws_iam_role.github_plan-role not-applicable',
+      ]);
     },
   );
 
@@ -266,6 +302,11 @@ describe('IAM rules', () => {
     );
     const results = evaluate(iamRules, context);
     expect(results).toHaveLength(iamRules.length);
-    expect(results.filter((r) => r.status !== 'pass')).toEqual([]);
+    // A service role: the GitHub and admin rules do not concern it.
+    expect(results.map((r) => [r.ruleId, r.status])).toEqual([
+      ['CKV_AWS_358', 'not-applicable'],
+      ['CKV_AWS_60', 'pass'],
+      ['HP_IAM_1', 'not-applicable'],
+    ]);
   });
 });

@@ -31,7 +31,10 @@ describe('KMS rules', () => {
   });
 
   it('CKV_AWS_7 does not apply to asymmetric keys, which cannot rotate', () => {
-    expect(check('CKV_AWS_7', keyStack({ customer_master_key_spec: 'RSA_2048' }))).toBeUndefined();
+    expect(check('CKV_AWS_7', keyStack({ customer_master_key_spec: 'RSA_2048' }))).toEqual({
+      status: 'not-applicable',
+      reason: 'RSA_2048 keys cannot rotate automatically',
+    });
   });
 
   it('CKV_AWS_33 fails when the key policy allows "*"', () => {

@@ -4,7 +4,16 @@ import { CloudNativePg } from '../../../modules/data/cloudnative-pg';
 import { ingressEndpoint } from '../../../modules/edge/ingress-endpoint';
 import { NginxIngress } from '../../../modules/edge/nginx-ingress';
 import { synthContext } from '../../helpers/synth';
-import { evaluate, fakeStack } from '../../../policy/engine';
+import { evaluate, fakeStack, valueAt } from '../../../policy/engine';
+import {
+  CHART_POD_MODELS,
+  cloudnativePgCluster,
+  cloudnativePgOperator,
+  nginxIngress,
+  stakaterApplication,
+} from '../../../policy/rules/chart-pods';
+import { chartDefaults, type ReferenceChart } from '../../helpers/chart-reference';
+import { emittedPaths } from '../../helpers/helm-template-reads';
 import type { PolicyRule, StackContext } from '../../../policy/types';
 import { kubernetesRules } from '../../../policy/rules/kubernetes';
 import { appSettingsOf } from '../../helpers/app-settings';
@@ -46,6 +55,7 @@ function stakater(patch: (values: typeof goodValues) => unknown, extra: object =
         name: 'api',
         chart: 'application',
         repository: 'https://stakater.github.io/stakater-charts',
+        version: '9.2.0',
         values: [JSON.stringify(values)],
         ...extra,
       },
@@ -102,7 +112,7 @@ const appInput: AppValuesInput = {
 };
 
 describe('Kubernetes policy rules', () => {
-  it('every rule passes on the API release (dev and prod) and ignores other charts', () => {
+  it("inspects every release's pods (API, ingress controller, CloudNativePG) and passes them all", () => {
     const dev = synthContext((scope) => {
       new AppRelease(scope, 'api', { namespace: 'sample-app', values: buildAppValues(appInput) });
       new NginxIngress(scope, 'nginx', {
@@ -135,11 +145,25 @@ describe('Kubernetes policy rules', () => {
         }),
       'prod',
     );
-    for (const stack of [dev, prod]) {
-      const all = evaluate(kubernetesRules, stack);
-      expect(all.filter((result) => result.status !== 'pass')).toEqual([]);
-    }
-    const checked = new Set(evaluate(kubernetesRules, prod).map((result) => result.ruleId));
+    const devResults = evaluate(kubernetesRules, dev);
+    expect(devResults).toHaveLength(kubernetesRules.length * 4);
+    expect(devResults.filter((result) => result.status !== 'pass')).toEqual([]);
+    // Each pass names the containers it looked at: the chart's real pods, not a shrug.
+    const inspected = Object.fromEntries(
+      devResults
+        .filter((result) => result.ruleId === 'CKV_K8S_6')
+        .map((result) => [result.address.replace(/_[0-9A-F]{8}$/, ''), result.message]),
+    );
+    expect(inspected).toEqual({
+      'helm_release.api_release': 'inspected deployment, job.migrate',
+      'helm_release.nginx_release': 'inspected controller, init-nginx-ingress',
+      'helm_release.db_operator': 'inspected manager',
+      'helm_release.db_cluster': 'inspected postgres, bootstrap-controller',
+    });
+    const prodResults = evaluate(kubernetesRules, prod);
+    expect(prodResults).toHaveLength(kubernetesRules.length);
+    expect(prodResults.filter((result) => result.status !== 'pass')).toEqual([]);
+    const checked = new Set(prodResults.map((result) => result.ruleId));
     expect([...checked].sort()).toEqual(kubernetesRules.map((r) => r.id).sort());
   });
 
@@ -251,6 +275,7 @@ describe('Kubernetes policy rules', () => {
         api: {
           chart: 'application',
           repository: 'https://stakater.github.io/stakater-charts',
+          version: '9.2.0',
           values: [
             JSON.stringify(goodValues),
             'deployment:\n  containerSecurityContext:\n    privileged: true\n',
@@ -260,4 +285,217 @@ describe('Kubernetes policy rules', () => {
     });
     expect(statuses('CKV_K8S_16', stack)).toEqual(['fail']);
   });
+});
+
+/** The module's own release configuration, for patching into fake stacks. */
+function moduleRelease(
+  build: (scope: Parameters<Parameters<typeof synthContext>[0]>[0]) => void,
+  chart: string,
+) {
+  const stack = synthContext(build, 'prod');
+  const found = stack.resources('helm_release').find((release) => release.config.chart === chart);
+  if (!found) throw new Error(`no ${chart} release`);
+  return found.config;
+}
+const nginxConfig = moduleRelease(
+  (scope) =>
+    new NginxIngress(scope, 'nginx', {
+      namespace: 'nginx-ingress',
+      ingress: ingressEndpoint(30080),
+      vpcCidr: '10.0.0.0/16',
+    }),
+  'nginx-ingress',
+);
+const cnpg = (scope: Parameters<Parameters<typeof synthContext>[0]>[0]) =>
+  new CloudNativePg(scope, 'db', {
+    operatorNamespace: 'cnpg-system',
+    namespace: 'sample-app',
+    clusterName: 'hello-db',
+    storageClass: 'gp3',
+  });
+const operatorConfig = moduleRelease(cnpg, 'cloudnative-pg');
+const clusterConfig = moduleRelease(cnpg, 'cluster');
+
+type Patchable = Record<string, Record<string, unknown>>;
+/** A stack with the release, its values patched (`patch` edits a parsed copy in place). */
+function patched(
+  config: Record<string, unknown>,
+  patch: (values: Patchable) => void = () => {},
+  extra: object = {},
+) {
+  const values = JSON.parse((config.values as string[])[0] ?? '{}') as Patchable;
+  patch(values);
+  return fakeStack({
+    helm_release: { r: { ...config, values: [JSON.stringify(values)], ...extra } },
+  });
+}
+const messages = (id: string, stack: StackContext) =>
+  results(id, stack).map((result) => `${result.status}: ${result.message ?? ''}`);
+
+describe('Kubernetes rules inspect the pods of every chart the project installs', () => {
+  it('nginx-ingress: the controller and the init container the read-only root fs adds', () => {
+    expect(messages('CKV_K8S_22', patched(nginxConfig))).toEqual([
+      'pass: inspected controller, init-nginx-ingress',
+    ]);
+    // The values before the fix: the chart's init container had requests but no limits.
+    const chartInitResources = patched(nginxConfig, (v) => {
+      delete v.controller!.initContainerResources;
+    });
+    expect(messages('CKV_K8S_11', chartInitResources)).toEqual([
+      'fail: init-nginx-ingress: no CPU limit',
+    ]);
+    expect(messages('CKV_K8S_13', chartInitResources)).toEqual([
+      'fail: init-nginx-ingress: no memory limit',
+    ]);
+    expect(statuses('CKV_K8S_10', chartInitResources)).toEqual(['pass']);
+  });
+
+  it("nginx-ingress: the chart's built-in security context follows readOnlyRootFilesystem; an own one replaces it", () => {
+    const writable = patched(nginxConfig, (v) => {
+      v.controller!.readOnlyRootFilesystem = false;
+    });
+    // No init container then, and the controller's root fs is writable.
+    expect(messages('CKV_K8S_22', writable)).toEqual([
+      'fail: controller: readOnlyRootFilesystem is not true',
+    ]);
+    expect(messages('CKV_K8S_20', writable)).toEqual(['pass: inspected controller']);
+    const own = patched(nginxConfig, (v) => {
+      v.controller!.securityContext = { runAsUser: 0, readOnlyRootFilesystem: true };
+    });
+    expect(messages('CKV_K8S_6', own)).toEqual(['fail: controller: runAsNonRoot is not true']);
+    expect(messages('CKV_K8S_20', own)).toEqual([
+      'fail: controller: allowPrivilegeEscalation is not false',
+    ]);
+    const sidecar = patched(nginxConfig, (v) => {
+      v.controller!.extraContainers = [{ name: 'shipper', securityContext: goodContext }];
+    });
+    expect(messages('CKV_K8S_12', sidecar)).toEqual([
+      'fail: controller.extraContainers.shipper: no memory request',
+    ]);
+  });
+
+  it('CloudNativePG operator: the manager container, chart defaults merged under the values', () => {
+    expect(messages('CKV_K8S_6', patched(operatorConfig))).toEqual(['pass: inspected manager']);
+    // The values before the fix: a memory limit but no CPU limit.
+    const noCpuLimit = patched(operatorConfig, (v) => {
+      delete (v.resources!.limits as Record<string, unknown>).cpu;
+    });
+    expect(messages('CKV_K8S_11', noCpuLimit)).toEqual(['fail: manager: no CPU limit']);
+    // The chart's read-only, non-root context applies unless the values replace it.
+    const privileged = patched(operatorConfig, (v) => {
+      v.containerSecurityContext = { privileged: true };
+    });
+    expect(statuses('CKV_K8S_16', privileged)).toEqual(['fail']);
+    expect(statuses('CKV_K8S_22', privileged)).toEqual(['pass']);
+    const dropped = patched(operatorConfig, (v) => {
+      (v as Record<string, unknown>).containerSecurityContext = null;
+    });
+    expect(statuses('CKV_K8S_22', dropped)).toEqual(['fail']);
+  });
+
+  it("CloudNativePG cluster: the operator-built pods, with cluster.resources and the operator's security context", () => {
+    expect(messages('CKV_K8S_20', patched(clusterConfig))).toEqual([
+      'pass: inspected postgres, bootstrap-controller',
+    ]);
+    const noResources = patched(clusterConfig, (v) => {
+      delete v.cluster!.resources;
+    });
+    expect(messages('CKV_K8S_10', noResources)).toEqual([
+      'fail: postgres: no CPU request; bootstrap-controller: no CPU request',
+    ]);
+    const writable = patched(clusterConfig, (v) => {
+      v.cluster!.securityContext = { readOnlyRootFilesystem: false };
+    });
+    expect(statuses('CKV_K8S_22', writable)).toEqual(['fail']);
+    expect(statuses('CKV_K8S_6', writable)).toEqual(['pass']);
+    const pooled = patched(clusterConfig, (v) => {
+      (v as Record<string, unknown>).poolers = [{ name: 'rw', type: 'rw' }];
+    });
+    expect(messages('CKV_K8S_6', pooled)).toEqual([
+      'not-evaluated: poolers (PgBouncer pods) are not modelled',
+    ]);
+  });
+
+  it('never passes a release or workload whose pods it cannot work out', () => {
+    const other = fakeStack({
+      helm_release: {
+        redis: {
+          chart: 'redis',
+          repository: 'oci://registry-1.docker.io/bitnamicharts',
+          version: '20.0.0',
+          values: ['{}'],
+        },
+      },
+    });
+    const newerChart = patched(nginxConfig, () => {}, { version: '3.0.0' });
+    const unpinned = patched(clusterConfig, () => {}, { version: undefined });
+    const viaSet = patched(operatorConfig, () => {}, { set: [{ name: 'resources', value: '{}' }] });
+    const daemonSet = patched(nginxConfig, (v) => {
+      v.controller!.kind = 'daemonset';
+    });
+    const noPodSpec = fakeStack({ kubernetes_deployment_v1: { web: { spec: [{ replicas: 1 }] } } });
+    for (const [stack, reason] of [
+      [other, /chart oci:\/\/registry-1\.docker\.io\/bitnamicharts redis has no pod model/],
+      [newerChart, /nginx-ingress 3\.0\.0: the pod model follows 2\.7\.0/],
+      [unpinned, /cluster \(no version pinned\): the pod model follows 0\.6\.0/],
+      [viaSet, /`set` values are not modelled/],
+      [daemonSet, /controller\.kind is daemonset/],
+      [noPodSpec, /no pod spec at spec\.template\.spec/],
+    ] as const) {
+      const all = evaluate(kubernetesRules, stack);
+      expect(all).toHaveLength(kubernetesRules.length);
+      for (const result of all) {
+        expect(result.status).toBe('not-evaluated');
+        expect(result.message).toMatch(reason);
+      }
+    }
+    // A release that runs no pod at all: not applicable, also not a pass.
+    const idle = stakater(() => ({ deployment: { enabled: false } }));
+    expect(messages('CKV_K8S_6', idle)).toEqual(['not-applicable: runs no container']);
+  });
+});
+
+describe('the pod models follow the charts', () => {
+  const references = {
+    'stakater-application': stakaterApplication,
+    'nginx-ingress': nginxIngress,
+    'cloudnative-pg': cloudnativePgOperator,
+    'cnpg-cluster': cloudnativePgCluster,
+  } as const;
+
+  it('cover exactly the charts the project installs', () => {
+    expect([...CHART_POD_MODELS].sort((a, b) => a.chart.localeCompare(b.chart))).toEqual(
+      Object.values(references).sort((a, b) => a.chart.localeCompare(b.chart)),
+    );
+  });
+
+  it.each(Object.entries(references))(
+    "%s: the model's defaults are the chart's values.yaml, security contexts and resources whole",
+    (chart, model) => {
+      const defaults = chartDefaults(chart as ReferenceChart);
+      const paths = emittedPaths(model.defaults);
+      expect(paths.length).toBeGreaterThan(3);
+      for (const leaf of paths) {
+        expect(valueAt(defaults, leaf.join('.')), leaf.join('.')).toEqual(
+          valueAt(model.defaults, leaf.join('.')),
+        );
+      }
+      // A context or resources map the model holds is the chart's whole map, not part of it.
+      const whole = (value: unknown, prefix: string[]): string[][] =>
+        Object.entries(value as Record<string, unknown>).flatMap(([key, child]) =>
+          /securityContext|SecurityContext|[rR]esources$/.test(key)
+            ? [[...prefix, key]]
+            : typeof child === 'object' && child !== null && !Array.isArray(child)
+              ? whole(child, [...prefix, key])
+              : [],
+        );
+      const maps = whole(model.defaults, []);
+      expect(maps.length).toBeGreaterThan(0);
+      for (const map of maps) {
+        expect(valueAt(defaults, map.join('.')), map.join('.')).toEqual(
+          valueAt(model.defaults, map.join('.')),
+        );
+      }
+    },
+  );
 });

@@ -67,14 +67,20 @@ describe('RDS policy rules', () => {
         }),
       'dev',
     );
-    for (const stack of [prod, dev]) {
-      expect(evaluate(rdsRules, stack).filter((r) => r.status !== 'pass')).toEqual([]);
-    }
     expect(evaluate(rdsRules, prod)).toHaveLength(rdsRules.length);
+    expect(evaluate(rdsRules, prod).filter((r) => r.status !== 'pass')).toEqual([]);
+    // Dev turns Performance Insights off: its encryption rule then has nothing to look at.
+    expect(
+      evaluate(rdsRules, dev)
+        .filter((r) => r.status !== 'pass')
+        .map((r) => [r.ruleId, r.status]),
+    ).toEqual([['CKV_AWS_354', 'not-applicable']]);
   });
 
   it('the good fake instance passes every rule', () => {
-    expect(evaluate(rdsRules, db({})).every((r) => r.status === 'pass')).toBe(true);
+    const results = evaluate(rdsRules, db({}));
+    expect(results).toHaveLength(rdsRules.length);
+    expect(results.every((r) => r.status === 'pass')).toBe(true);
   });
 
   it.each([
@@ -112,14 +118,31 @@ describe('RDS policy rules', () => {
     expect(statuses('CKV_AWS_16', db({ storage_encrypted: false }, 'dev'))).toEqual(['fail']);
   });
 
-  it('CKV_AWS_354 ignores instances without Performance Insights', () => {
+  it('CKV_AWS_354 does not apply to instances without Performance Insights (not a pass)', () => {
     expect(
       statuses(
         'CKV_AWS_354',
         db({ performance_insights_enabled: false, performance_insights_kms_key_id: undefined }),
       ),
-    ).toEqual(['pass']);
+    ).toEqual(['not-applicable']);
   });
+
+  it.each(['CKV_AWS_129', 'CKV2_AWS_69'])(
+    '%s: another engine is not applicable, an unset or computed engine is not evaluated; neither passes',
+    (id) => {
+      const noExports = { enabled_cloudwatch_logs_exports: [], parameter_group_name: undefined };
+      const mysql = evaluate([rule(id)], db({ engine: 'mysql', ...noExports }));
+      expect(mysql.map((r) => [r.status, r.message])).toEqual([
+        ['not-applicable', 'engine mysql is not PostgreSQL'],
+      ]);
+      for (const engine of [undefined, '', '${var.engine}']) {
+        const unknown = evaluate([rule(id)], db({ engine, ...noExports }));
+        expect(unknown.map((r) => r.status)).toEqual(['not-evaluated']);
+        expect(unknown[0]?.message).toMatch(/cannot tell whether this is PostgreSQL/);
+      }
+      expect(statuses(id, db({ engine: 'postgres', ...noExports }))).toEqual(['fail']);
+    },
+  );
 
   it('CKV2_AWS_69 reads the referenced parameter group', () => {
     expect(statuses('CKV2_AWS_69', db({}, 'prod', { parameter: [] }))).toEqual(['fail']);
@@ -134,6 +157,6 @@ describe('RDS policy rules', () => {
     ).toEqual(['pass']);
     expect(
       statuses('CKV2_AWS_69', db({ engine: 'mysql', parameter_group_name: undefined })),
-    ).toEqual(['pass']);
+    ).toEqual(['not-applicable']);
   });
 });

@@ -93,7 +93,7 @@ describe('S3 rules', () => {
     ).toMatch(/no aws_s3_bucket_server_side_encryption_configuration/);
   });
 
-  it('CKV_AWS_145 fails on SSE-S3 but exempts ELB access-log buckets', () => {
+  it('CKV_AWS_145 fails on SSE-S3 but does not apply to ELB access-log buckets', () => {
     const sseS3 = {
       aws_s3_bucket_server_side_encryption_configuration: {
         sse: {
@@ -107,7 +107,10 @@ describe('S3 rules', () => {
     const elbLogs = bucketStack(sseS3, {
       tags: { [ELB_ACCESS_LOGS_TAG.key]: ELB_ACCESS_LOGS_TAG.value },
     });
-    expect(check('CKV_AWS_145', elbLogs)).toBeUndefined();
+    expect(check('CKV_AWS_145', elbLogs)).toEqual({
+      status: 'not-applicable',
+      reason: 'ELB access-log bucket: log delivery supports SSE-S3 only',
+    });
     // aws:kms without a key means the AWS-managed key: not good enough either.
     const managedKey = {
       aws_s3_bucket_server_side_encryption_configuration: {

@@ -153,7 +153,7 @@ describe('security group policy rules', () => {
     expect(byAddress).toMatchObject({
       'aws_security_group_rule.ok': 'pass',
       'aws_security_group_rule.bad': 'fail',
-      'aws_security_group_rule.egress': 'pass',
+      'aws_security_group_rule.egress': 'not-applicable',
     });
   });
 

@@ -36,6 +36,11 @@ describe('SNS policy rules', () => {
     expect(
       results('HP_SNS_1', topic({ kms_master_key_id: '${aws_kms_key.k.arn}' }))[0]?.status,
     ).toBe('pass');
+    // Without any key this rule has nothing to judge (CKV_AWS_26 fails the topic): not a pass.
+    expect(results('HP_SNS_1', topic({ name: 'plain' }))[0]).toMatchObject({
+      status: 'not-applicable',
+      message: expect.stringContaining('CKV_AWS_26') as string,
+    });
   });
 
   it('every SNS rule passes on the AlarmTopic module (dev and prod)', () => {
