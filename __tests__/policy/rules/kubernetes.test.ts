@@ -97,6 +97,7 @@ const appInput: AppValuesInput = {
   imageTag: '${var.image_tag}',
   host: 'api.example.com',
   serviceAccountName: 'hello-api',
+  migrationServiceAccountName: 'hello-api-migrate',
   database: { mode: 'in-cluster', secretName: 'hello-db-app' },
   ingressController: { namespace: 'nginx-ingress', podLabels: { app: 'nginx' } },
 };
@@ -128,6 +129,7 @@ describe('Kubernetes policy rules', () => {
               host: 'db',
               port: '5432',
               name: 'hello',
+              user: 'hello_api',
               secretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:x',
             },
             autoscaling: { minReplicas: 3, maxReplicas: 6 },
