@@ -107,7 +107,45 @@ function stakaterContainers(config: Values): ContainerView[] {
       );
     }
   }
+  views.push(...extraObjectContainers(values.extraObjects));
   return views;
+}
+
+/** Where the pod spec sits in a workload manifest given to the chart as an `extraObjects` entry. */
+const MANIFEST_POD_SPEC_PATHS: Record<string, string[]> = {
+  Pod: ['spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};
+
+/**
+ * Containers of workload manifests under `extraObjects` (a list, or a map whose keys the chart
+ * ignores), e.g. a Job that needs its own ServiceAccount. Entries given as template strings are
+ * not evaluated.
+ */
+function extraObjectContainers(extraObjects: unknown): ContainerView[] {
+  const entries: [string, unknown][] = Array.isArray(extraObjects)
+    ? extraObjects.map((object, index) => [String(index), object])
+    : Object.entries(asMap(extraObjects));
+  return entries.flatMap(([key, object]) => {
+    const manifest = asMap(object);
+    const path = MANIFEST_POD_SPEC_PATHS[String(manifest.kind)];
+    if (!path) return [];
+    let pod: Values = manifest;
+    for (const step of path) pod = asMap(pod[step]);
+    const containers = [...asList(pod.initContainers), ...asList(pod.containers)].map(asMap);
+    return containers.map((container) =>
+      stakaterContainer(
+        `extraObjects.${key} container ${String(container.name ?? '?')}`,
+        pod.securityContext,
+        container.securityContext,
+        container.resources,
+      ),
+    );
+  });
 }
 
 /** Where the pod spec sits in each `kubernetes_*` workload resource. */
