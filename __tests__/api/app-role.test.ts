@@ -229,28 +229,43 @@ describe.skipIf(!usingRealPostgres)(suite, () => {
         await knex.destroy();
       }
     });
-  });
 
-  it('is re-runnable: applying the statements again changes no privilege', async () => {
-    const db = await database();
-    await migrateTestDatabase(db);
-    const grants = () =>
-      sql<Record<string, string>>(
-        db.url,
-        `SELECT table_name, privilege_type FROM information_schema.role_table_grants
-          WHERE grantee = '${APP_ROLE}' ORDER BY 1, 2`,
+    it('is re-runnable: applying the statements again changes no privilege', async () => {
+      const grants = () =>
+        sql<Record<string, string>>(
+          db.url,
+          `SELECT table_name, privilege_type FROM information_schema.role_table_grants
+            WHERE grantee = '${APP_ROLE}' ORDER BY 1, 2`,
+        );
+      const before = await grants();
+      expect(before.map((row) => row.privilege_type)).toEqual(['INSERT', 'SELECT', 'UPDATE']);
+      await sql(db.url, createAppRoleSql(APP_ROLE));
+      await sql(db.url, createAppRoleSql(APP_ROLE));
+      expect(await grants()).toEqual(before);
+
+      // down() takes this database's grants away (the server-wide role stays), up() restores them.
+      await sql(db.url, dropAppRoleGrantsSql(APP_ROLE));
+      expect(await grants()).toEqual([]);
+      await sql(db.url, createAppRoleSql(APP_ROLE));
+      expect(await grants()).toEqual(before);
+    });
+
+    it('grants rds_iam when the server has it (RDS), so the role logs in with IAM tokens', async () => {
+      const role = `hello_api_iam_${suffix}`;
+      const iamMarker = `hello_rds_iam_${suffix}`;
+      throwawayRoles.push(iamMarker, role);
+      await sql(server, `CREATE ROLE "${iamMarker}" NOLOGIN`);
+      const statements = createAppRoleSql(role, iamMarker);
+      await sql(db.url, statements);
+      await sql(db.url, statements);
+      const members = await sql<{ member: string }>(
+        server,
+        `SELECT member::regrole::text AS member FROM pg_auth_members
+          WHERE roleid = '${iamMarker}'::regrole`,
       );
-    const before = await grants();
-    expect(before.map((row) => row.privilege_type)).toEqual(['INSERT', 'SELECT', 'UPDATE']);
-    await sql(db.url, createAppRoleSql(APP_ROLE));
-    await sql(db.url, createAppRoleSql(APP_ROLE));
-    expect(await grants()).toEqual(before);
-
-    // down() takes this database's grants away (the server-wide role stays), up() restores them.
-    await sql(db.url, dropAppRoleGrantsSql(APP_ROLE));
-    expect(await grants()).toEqual([]);
-    await sql(db.url, createAppRoleSql(APP_ROLE));
-    expect(await grants()).toEqual(before);
+      expect(members).toEqual([{ member: role }]);
+      await sql(db.url, dropAppRoleGrantsSql(role));
+    });
   });
 
   it('tolerates a migrator of another database creating the same role at the same moment', async () => {
@@ -297,25 +312,6 @@ describe.skipIf(!usingRealPostgres)(suite, () => {
       expect(rows).toEqual([{ ok: true }]);
     }
     for (const db of [first, second]) await sql(db.url, dropAppRoleGrantsSql(role));
-  });
-
-  it('grants rds_iam when the server has it (RDS), so the role logs in with IAM tokens', async () => {
-    const role = `hello_api_iam_${suffix}`;
-    const iamMarker = `hello_rds_iam_${suffix}`;
-    throwawayRoles.push(iamMarker, role);
-    await sql(server, `CREATE ROLE "${iamMarker}" NOLOGIN`);
-    const db = await database();
-    await sql(db.url, 'CREATE TABLE users (username text PRIMARY KEY)');
-    const statements = createAppRoleSql(role, iamMarker);
-    await sql(db.url, statements);
-    await sql(db.url, statements);
-    const members = await sql<{ member: string }>(
-      server,
-      `SELECT member::regrole::text AS member FROM pg_auth_members
-        WHERE roleid = '${iamMarker}'::regrole`,
-    );
-    expect(members).toEqual([{ member: role }]);
-    await sql(db.url, dropAppRoleGrantsSql(role));
   });
 
   describe('as a database owner without CREATEROLE (the CloudNativePG app user)', () => {
