@@ -20,6 +20,7 @@ import {
 import { APP_DATABASE_USER } from '../../stacks/names';
 import {
   TEST_DATABASE_URL,
+  capturingLogger,
   createTestDatabase,
   migrateTestDatabase,
   putBirthday,
@@ -349,6 +350,23 @@ describe.skipIf(!usingRealPostgres)(suite, () => {
       ]);
       const roles = await sql(server, `SELECT 1 FROM pg_roles WHERE rolname = '${absentRole}'`);
       expect(roles).toEqual([]);
+
+      // The migrator (logNotices, as api/migrate.ts sets it) puts the notice in the Job's log.
+      const { logger, lines } = capturingLogger();
+      const knex = createKnex(
+        { kind: 'url', connectionString: url },
+        { poolMin: 0, poolMax: 1, connectTimeoutMs: 5000, statementTimeoutMs: 0 },
+        logger,
+        { logNotices: true },
+      );
+      try {
+        await knex.raw(createAppRoleSql(absentRole));
+      } finally {
+        await knex.destroy();
+      }
+      expect(lines().filter((line) => line.msg === 'database notice')).toEqual([
+        expect.objectContaining({ level: 30, notice: notices[0] }),
+      ]);
       await sql(url, 'DROP TABLE users', owner);
     });
 
