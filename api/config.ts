@@ -45,10 +45,21 @@ export interface DatabaseSecretSettings {
   endpoint?: string;
 }
 
+/**
+ * RDS IAM database authentication (`DB_IAM_AUTH=true`): the password of PGUSER is a short-lived
+ * token signed with the process's AWS credentials for PGHOST:PGPORT (see rds-iam-auth.ts).
+ */
+export interface DatabaseIamAuthSettings {
+  /** Region of the instance. Default: the SDK's region chain. */
+  region?: string;
+}
+
 export interface DatabaseSettings {
   target: DatabaseTarget;
   /** When set, overrides any user/password in DATABASE_URL or PGUSER/PGPASSWORD. */
   secret?: DatabaseSecretSettings;
+  /** When set, PGUSER logs in with an RDS IAM token (libpq target only; excludes `secret`). */
+  iamAuth?: DatabaseIamAuthSettings;
   poolMin: number;
   poolMax: number;
   connectTimeoutMs: number;
@@ -198,6 +209,47 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1']);
+
+/**
+ * DB_IAM_AUTH signs a token for one host, port and user, so those must be explicit libpq
+ * variables; and the token is a bearer credential, so off the loopback interface it only travels
+ * over TLS that verifies the server (RDS also refuses plain connections: rds.force_ssl).
+ */
+function iamAuthProblems(env: {
+  DB_SECRET_ARN?: string;
+  DATABASE_URL?: string;
+  PGHOST?: string;
+  PGUSER?: string;
+  PGPASSWORD?: string;
+  PGSSLMODE?: SslMode;
+}): { variable: string; message: string }[] {
+  const problems: { variable: string; message: string }[] = [];
+  const add = (variable: string, message: string) => problems.push({ variable, message });
+  if (env.DB_SECRET_ARN) {
+    add('DB_SECRET_ARN', 'cannot be combined with DB_IAM_AUTH=true: choose one credential source');
+  }
+  if (env.DATABASE_URL) {
+    add(
+      'DATABASE_URL',
+      'cannot be used with DB_IAM_AUTH=true: set PGHOST/PGPORT/PGUSER/PGDATABASE',
+    );
+  }
+  if (env.PGPASSWORD) add('PGPASSWORD', 'must not be set with DB_IAM_AUTH=true (the token is)');
+  if (!env.PGHOST) add('PGHOST', 'is required with DB_IAM_AUTH=true (the token is signed for it)');
+  if (!env.PGUSER) {
+    add('PGUSER', 'is required with DB_IAM_AUTH=true (the database user the token is for)');
+  }
+  const verified = env.PGSSLMODE === 'verify-full' || env.PGSSLMODE === 'verify-ca';
+  if (env.PGHOST && !LOOPBACK_HOSTS.has(env.PGHOST) && !verified) {
+    add(
+      'PGSSLMODE',
+      'must be verify-full or verify-ca with DB_IAM_AUTH=true: the token is a bearer credential',
+    );
+  }
+  return problems;
+}
+
 const environmentSchema = z
   .object({
     HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
@@ -241,6 +293,14 @@ const environmentSchema = z
     DB_STATEMENT_TIMEOUT_MS: integer(0, 3_600_000, 5000),
     EMBEDDED_DB_DIR: z.preprocess(emptyAsUndefined, z.string().default('.data/pglite')),
     DB_SECRET_ARN: optionalString,
+    DB_IAM_AUTH: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .transform((value) => value.toLowerCase())
+        .pipe(z.enum(['true', 'false'], { message: 'must be true or false' }))
+        .default('false'),
+    ),
     AWS_REGION: optionalString,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: z.preprocess(
       emptyAsUndefined,
@@ -296,6 +356,11 @@ const environmentSchema = z
         path: ['DB_SECRET_ARN'],
         message: 'needs DATABASE_URL or PGHOST/PGDATABASE for the server address',
       });
+    }
+    if (env.DB_IAM_AUTH === 'true') {
+      for (const problem of iamAuthProblems(env)) {
+        ctx.addIssue({ code: 'custom', path: [problem.variable], message: problem.message });
+      }
     }
     if (env.DB_POOL_MIN > env.DB_POOL_MAX) {
       ctx.addIssue({
@@ -417,6 +482,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env): AppConfig {
             },
           }
         : {}),
+      ...(env.DB_IAM_AUTH === 'true' ? { iamAuth: { region: env.AWS_REGION } } : {}),
       poolMin: env.DB_POOL_MIN,
       poolMax: env.DB_POOL_MAX,
       connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,

@@ -14,6 +14,7 @@ import {
   isAuthenticationFailure,
 } from './credentials';
 import type { Logger } from './logger';
+import { rdsAuthTokenSigner, rdsIamTokenPassword, type TokenPassword } from './rds-iam-auth';
 import { secretsManagerCredentials } from './secrets-manager';
 
 /** An external database: a URL or libpq-style fields (embedded mode resolves to a URL). */
@@ -41,11 +42,16 @@ export interface ConnectionTuning {
   statementTimeoutMs: number;
 }
 
-/** pg client settings for one new connection. Async on purpose: see the module comment. */
+/**
+ * pg client settings for one new connection. Async on purpose: see the module comment.
+ * `password`, when given, is pg's password function (an RDS IAM token); pg calls it for each new
+ * connection, so the settings themselves never go stale.
+ */
 export async function connectionSettings(
   target: ExternalTarget,
   tuning: ConnectionTuning,
   credentials?: CredentialSource,
+  password?: TokenPassword,
 ): Promise<ClientConfig> {
   const common: ClientConfig = {
     connectionTimeoutMillis: tuning.connectTimeoutMs,
@@ -62,6 +68,9 @@ export async function connectionSettings(
   };
   const secret: DatabaseCredentials | undefined = await credentials?.get();
   if (target.kind === 'url') {
+    // A URL always carries a password field for pg (empty when absent), which would beat a
+    // password function; config.ts only allows IAM authentication with libpq variables.
+    if (password) throw new Error('IAM authentication needs a libpq target, not DATABASE_URL');
     // pg lets fields parsed from connectionString win over explicit ones, so credentials from
     // a secret go into the URL itself.
     let connectionString = target.connectionString;
@@ -78,7 +87,7 @@ export async function connectionSettings(
     host: target.host,
     port: target.port,
     user: secret?.user ?? target.user,
-    password: secret?.password ?? target.password,
+    password: password ?? secret?.password ?? target.password,
     database: target.database,
     ssl: tlsOptionsFor(target.sslMode, target.sslRootCertFile),
   };
@@ -89,17 +98,41 @@ export interface KnexOptions {
   statementTimeoutMs?: number;
   /** Overrides the source built from settings.secret (tests). */
   credentials?: CredentialSource;
+  /** Overrides the IAM token password built from settings.iamAuth (tests: a fake signer). */
+  iamPassword?: TokenPassword;
+  /** Log PostgreSQL notices (RAISE NOTICE in migrations) at info level. Default: false. */
+  logNotices?: boolean;
+}
+
+/** The RDS IAM token password for a libpq target (host, port and user are what is signed). */
+function iamPasswordFor(
+  target: ExternalTarget,
+  iamAuth: NonNullable<DatabaseSettings['iamAuth']>,
+): TokenPassword {
+  if (target.kind !== 'libpq' || !target.host || !target.user) {
+    throw new Error('IAM authentication needs PGHOST and PGUSER (not DATABASE_URL)');
+  }
+  return rdsIamTokenPassword({
+    signer: rdsAuthTokenSigner({
+      hostname: target.host,
+      port: target.port ?? 5432,
+      username: target.user,
+      region: iamAuth.region,
+    }),
+  });
 }
 
 /**
- * After an authentication failure (the secret was rotated), forget the cached credentials and
- * try once more with freshly read ones, so callers only see the failure if the new ones fail too.
- * Every Knex operation (queries, migrations, the hot path) acquires connections through here.
+ * After an authentication failure (the secret was rotated, or a token was refused), forget the
+ * cached credentials or token and try once more with fresh ones, so callers only see the failure
+ * if the new ones fail too. Every Knex operation (queries, migrations, the hot path) acquires
+ * connections through here.
  */
 function retryAuthFailuresWithFreshCredentials(
   instance: Knex,
-  credentials: CredentialSource,
+  credentials: { invalidate(): void },
   logger: Logger,
+  retrying: string,
 ): void {
   const client = instance.client as { acquireConnection(): Promise<unknown> };
   const acquire = client.acquireConnection.bind(client);
@@ -108,7 +141,7 @@ function retryAuthFailuresWithFreshCredentials(
       return await acquire();
     } catch (error) {
       if (!isAuthenticationFailure(error)) throw error;
-      logger.warn('database authentication failed; re-reading the credentials secret');
+      logger.warn(`database authentication failed; ${retrying}`);
       credentials.invalidate();
       return acquire();
     }
@@ -129,15 +162,27 @@ export function createKnex(
   const credentials =
     options.credentials ??
     (settings.secret ? secretsManagerCredentials(settings.secret) : undefined);
+  const iamPassword =
+    options.iamPassword ??
+    (settings.iamAuth ? iamPasswordFor(target, settings.iamAuth) : undefined);
+  if (credentials && iamPassword) {
+    throw new Error('Choose one credential source: a secret or IAM authentication');
+  }
+  const noticeLogging = options.logNotices ? { afterCreate: logNoticesOf(log) } : {};
   const instance = knex({
     client: 'pg',
     // Knex re-runs this provider for a new connection only when expirationChecker says so: with
     // a secret, that is after invalidate(); without one, the settings never expire.
     connection: async () => ({
-      ...((await connectionSettings(target, tuning, credentials)) as Knex.PgConnectionConfig),
+      ...((await connectionSettings(
+        target,
+        tuning,
+        credentials,
+        iamPassword,
+      )) as Knex.PgConnectionConfig),
       ...(credentials ? { expirationChecker: () => credentials.stale } : {}),
     }),
-    pool: { min: settings.poolMin, max: settings.poolMax },
+    pool: { min: settings.poolMin, max: settings.poolMax, ...noticeLogging },
     // Fail fast when the database is unreachable instead of queueing for Knex's default 60 s.
     acquireConnectionTimeout: settings.connectTimeoutMs,
     // Knex's own messages go to our logger; `debug` stays off so SQL is never logged.
@@ -148,8 +193,31 @@ export function createKnex(
       debug: () => undefined,
     },
   });
-  if (credentials) retryAuthFailuresWithFreshCredentials(instance, credentials, log);
+  if (credentials) {
+    retryAuthFailuresWithFreshCredentials(
+      instance,
+      credentials,
+      log,
+      're-reading the credentials secret',
+    );
+  } else if (iamPassword) {
+    retryAuthFailuresWithFreshCredentials(instance, iamPassword, log, 'signing a new IAM token');
+  }
   return instance;
+}
+
+/** Pool hook: forward each connection's server notices to the logger. */
+function logNoticesOf(
+  logger: Logger,
+): (connection: NoticeEmitter, done: (error: Error | null, connection: unknown) => void) => void {
+  return (connection, done) => {
+    connection.on('notice', (notice) => logger.info({ notice: notice.message }, 'database notice'));
+    done(null, connection);
+  };
+}
+
+interface NoticeEmitter {
+  on(event: 'notice', listener: (notice: { message: string }) => void): unknown;
 }
 
 /** Error codes meaning "could not reach or keep a connection to PostgreSQL". */

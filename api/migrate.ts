@@ -19,9 +19,11 @@ async function main(): Promise<void> {
         'development database migrates itself when `npm start` runs).',
     );
   }
-  // Migrations may legitimately run longer than the service's statement_timeout.
+  // Migrations may legitimately run longer than the service's statement_timeout; their notices
+  // (e.g. why a step was skipped) belong in the Job's log.
   const knex = createKnex(target, { ...config.database, poolMin: 0, poolMax: 2 }, logger, {
     statementTimeoutMs: 0,
+    logNotices: true,
   });
   try {
     logger.info({ database: describeDatabase(target) }, 'migrating');

@@ -5,6 +5,13 @@
  *    across processes, and is released by the server if the holder dies (Knex's lock row is not);
  * 2. Knex's own lock table still guards each batch; when it reports "already locked" we wait and
  *    retry, so latecomers find nothing left to do and finish cleanly.
+ *
+ * Rollbacks: the migration hook of an older image meets a database that newer releases already
+ * migrated. Migrations are expand/contract (each release's schema works with the previous
+ * release's code), so migrations newer than the image are logged and left alone, where Knex alone
+ * would refuse ("migration directory is corrupt"). What is never done is running one of the
+ * image's migrations out of order, before a migration the database already has (see
+ * planMigrations).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
@@ -18,11 +25,81 @@ export interface MigrateOptions {
   /** How long to wait for another migrator before giving up. */
   lockTimeoutMs?: number;
   pollIntervalMs?: number;
+  /** Where migrations come from. Default: the service's `migrations/` (tests pass others). */
+  migrationSource?: Knex.MigrationSource<unknown>;
 }
 
 export interface MigrateResult {
+  /** The batch number Knex recorded (0 when nothing ran). */
   batch: number;
   applied: string[];
+  /** Migrations the database has that this image does not know (a newer release applied them). */
+  unknown: string[];
+}
+
+/** What to do, decided from the names the image knows and the names the database recorded. */
+export type MigrationPlan =
+  | { kind: 'run'; pending: string[]; unknown: string[] }
+  | {
+      kind: 'out-of-order';
+      /** `gap`: older than an applied migration the image knows; `diverged`: only older than
+       * migrations of another release. */
+      reason: 'gap' | 'diverged';
+      outOfOrder: string[];
+      /** The newest applied migration they would come after. */
+      after: string;
+    };
+
+const newest = (names: string[]): string | undefined => [...names].sort().at(-1);
+
+/**
+ * Names sort in time order (`YYYYMMDDhhmmss_...`). Pending migrations are run only when each is
+ * newer than everything the database has applied; otherwise running them would put an older
+ * schema change after a newer one:
+ * - older than the newest applied migration the image knows: a real gap (a migration merged
+ *   late, or a deleted row in knex_migrations);
+ * - older only than migrations this image does not know: the histories diverged (e.g. a hotfix
+ *   image with a migration main never ran), and the image's code needs a schema change the
+ *   database lacks.
+ * Both are reported, never repaired automatically.
+ */
+export function planMigrations(known: string[], applied: string[]): MigrationPlan {
+  const appliedSet = new Set(applied);
+  const knownSet = new Set(known);
+  const pending = known.filter((name) => !appliedSet.has(name)).sort();
+  const unknown = applied.filter((name) => !knownSet.has(name)).sort();
+  const newestApplied = newest(applied);
+  const newestKnownApplied = newest(applied.filter((name) => knownSet.has(name)));
+  if (newestApplied !== undefined) {
+    const outOfOrder = pending.filter((name) => name < newestApplied);
+    if (outOfOrder.length > 0) {
+      const gap =
+        newestKnownApplied !== undefined && outOfOrder.some((name) => name < newestKnownApplied);
+      return gap
+        ? {
+            kind: 'out-of-order',
+            reason: 'gap',
+            outOfOrder: outOfOrder.filter((name) => name < newestKnownApplied),
+            after: newestKnownApplied,
+          }
+        : { kind: 'out-of-order', reason: 'diverged', outOfOrder, after: newestApplied };
+    }
+  }
+  return { kind: 'run', pending, unknown };
+}
+
+function outOfOrderError(plan: Extract<MigrationPlan, { kind: 'out-of-order' }>): Error {
+  const names = plan.outOfOrder.join(', ');
+  const verb = plan.outOfOrder.length === 1 ? 'is' : 'are';
+  const message =
+    plan.reason === 'gap'
+      ? `Migration gap: ${names} ${verb} not applied, but the newer ${plan.after} is. Running ` +
+        'out of order would apply an older schema change after a newer one: give the ' +
+        'migration a name that sorts after every applied one.'
+      : `Diverged migrations: this image needs ${names}, which the database never ran, but the ` +
+        `database already has ${plan.after} from a release this image does not know. Deploy ` +
+        "an image whose migrations include the database's.";
+  return new Error(message);
 }
 
 interface PgConnection {
@@ -42,9 +119,21 @@ function isCreateRace(error: unknown): boolean {
   return code === '23505' || code === '42P07' || code === '42710';
 }
 
+/** The plan for the migrations the source has and the database recorded. */
+async function planFor(knex: Knex, config: Knex.MigratorConfig): Promise<MigrationPlan> {
+  const source = config.migrationSource as Knex.MigrationSource<unknown>;
+  // list() also creates Knex's tables on a fresh database, as latest() would.
+  const [completed] = (await knex.migrate.list(config)) as [Array<{ name: string }>, unknown];
+  const known = (await source.getMigrations([])).map((m) => source.getMigrationName(m));
+  return planMigrations(
+    known,
+    completed.map((row) => row.name),
+  );
+}
+
 async function withAdvisoryLock<T>(
   knex: Knex,
-  options: Required<MigrateOptions>,
+  options: { lockTimeoutMs: number; pollIntervalMs: number },
   logger: Logger,
   work: () => Promise<T>,
 ): Promise<T> {
@@ -85,21 +174,39 @@ export async function migrateToLatest(
   logger: Logger,
   options: MigrateOptions = {},
 ): Promise<MigrateResult> {
-  const settings: Required<MigrateOptions> = {
+  const settings = {
     lockTimeoutMs: options.lockTimeoutMs ?? 300_000,
     pollIntervalMs: options.pollIntervalMs ?? 200,
+  };
+  // The validation is ours (planMigrations), run under the advisory lock.
+  const config: Knex.MigratorConfig = {
+    ...migratorConfig(),
+    ...(options.migrationSource ? { migrationSource: options.migrationSource } : {}),
+    disableMigrationsListValidation: true,
   };
   return withAdvisoryLock(knex, settings, logger, async () => {
     const deadline = Date.now() + settings.lockTimeoutMs;
     for (;;) {
       try {
-        const [batch, applied] = (await knex.migrate.latest(migratorConfig())) as [
-          number,
-          string[],
-        ];
+        const plan = await planFor(knex, config);
+        if (plan.kind === 'out-of-order') throw outOfOrderError(plan);
+        if (plan.unknown.length > 0) {
+          logger.warn(
+            { unknown: plan.unknown },
+            'the database has migrations this image does not know (applied by a newer ' +
+              'release); expand/contract keeps them compatible, so they are left as they are',
+          );
+        }
+        if (plan.pending.length === 0) {
+          logger.info('database schema is up to date');
+          return { batch: 0, applied: [], unknown: plan.unknown };
+        }
+        // Knex re-reads what is pending once it holds its own lock: a migrator that got there
+        // first (only possible without the advisory lock, e.g. PGlite) leaves nothing to do.
+        const [batch, applied] = (await knex.migrate.latest(config)) as [number, string[]];
         if (applied.length === 0) logger.info('database schema is up to date');
         else logger.info({ batch, applied }, 'applied migrations');
-        return { batch, applied };
+        return { batch, applied, unknown: plan.unknown };
       } catch (error) {
         if (!(isKnexLockError(error) || isCreateRace(error)) || Date.now() > deadline) {
           if (isKnexLockError(error)) {

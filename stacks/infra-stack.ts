@@ -33,6 +33,8 @@ export interface RdsConnection {
   readonly databaseName: string;
   readonly secretArn: string;
   readonly secretKmsKeyArn: string;
+  /** `db-...` DbiResourceId: the API's `rds-db:connect` permission names it. */
+  readonly instanceResourceId: string;
 }
 
 /**
@@ -138,6 +140,7 @@ export class InfraStack extends ProjectStack {
         databaseName: db.databaseName,
         secretArn: db.masterSecretArn,
         secretKmsKeyArn: db.secretKmsKeyArn,
+        instanceResourceId: db.instanceResourceId,
       };
     }
 

@@ -40,6 +40,15 @@ export const availabilityZones = (env: EnvironmentConfig): string[] =>
 /** The API's Kubernetes ServiceAccount (and the IAM role it is bound to). */
 export const APP_SERVICE_ACCOUNT = 'hello-api';
 
+/** The migration Job's ServiceAccount: the only identity that may read the RDS master secret. */
+export const MIGRATION_SERVICE_ACCOUNT = 'hello-api-migrate';
+
+/**
+ * The database role the API logs in as with RDS IAM authentication; created by the migration
+ * `migrations/20261201000000_create_app_role.ts` (a test keeps the two equal).
+ */
+export const APP_DATABASE_USER = 'hello_api';
+
 /** Where the image keeps the RDS CA bundle it verifies the database certificate with (see Dockerfile). */
 export const RDS_CA_BUNDLE_PATH = '/app/certs/rds-global-bundle.pem';
 

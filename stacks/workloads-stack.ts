@@ -20,6 +20,7 @@ import { NginxIngress } from '../modules/edge/nginx-ingress';
 import type { BackendContext } from './backend';
 import type { InfraStack } from './infra-stack';
 import {
+  APP_DATABASE_USER,
   APP_NAME,
   APP_SERVICE_ACCOUNT,
   availabilityZones,
@@ -27,6 +28,7 @@ import {
   ecrRepositoryName,
   envPrefix,
   INGRESS_NAMESPACE,
+  MIGRATION_SERVICE_ACCOUNT,
   RDS_CA_BUNDLE_PATH,
 } from './names';
 import { environmentStackProps, ProjectStack } from './project-stack';
@@ -102,24 +104,37 @@ export class WorkloadsStack extends ProjectStack {
       vpcCidr: env.network.vpcCidr,
     });
 
+    // rds mode: the API may only log in as its own database role (IAM authentication); the
+    // migration Job alone may read the master secret. In in-cluster mode neither needs AWS.
     const serviceAccount = new AppServiceAccount(this, 'service-account', {
       namePrefix: prefix,
       name: APP_SERVICE_ACCOUNT,
       namespace: namespace.name,
       clusterName: infra.cluster.clusterName,
-      database: infra.database
+      databaseIamUser: infra.database
+        ? { instanceResourceId: infra.database.instanceResourceId, username: APP_DATABASE_USER }
+        : undefined,
+    });
+    const migrationServiceAccount = new AppServiceAccount(this, 'migration-service-account', {
+      namePrefix: prefix,
+      name: MIGRATION_SERVICE_ACCOUNT,
+      namespace: namespace.name,
+      clusterName: infra.cluster.clusterName,
+      databaseSecret: infra.database
         ? { secretArn: infra.database.secretArn, kmsKeyArn: infra.database.secretKmsKeyArn }
         : undefined,
     });
 
     let database: AppDatabase;
-    const dependsOn = [nginx.release];
+    // The migration hook and the API pods need their Pod Identity credentials from the start.
+    const dependsOn = [nginx.release, ...serviceAccount.ready, ...migrationServiceAccount.ready];
     if (infra.database) {
       database = {
         mode: 'rds',
         host: infra.database.host,
         port: `${infra.database.port}`,
         name: infra.database.databaseName,
+        user: APP_DATABASE_USER,
         secretArn: infra.database.secretArn,
         sslMode: 'verify-full',
         sslRootCertFile: RDS_CA_BUNDLE_PATH,
@@ -163,6 +178,7 @@ export class WorkloadsStack extends ProjectStack {
         imageTag: this.imageTag.stringValue,
         host: env.dns.appHost,
         serviceAccountName: serviceAccount.name,
+        migrationServiceAccountName: migrationServiceAccount.name,
         database,
         ingressController: { namespace: nginx.namespace, podLabels: nginx.podLabels },
         ingressClassName: nginx.ingressClassName,

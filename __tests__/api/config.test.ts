@@ -197,3 +197,55 @@ describe('loadConfig: OpenTelemetry tracing (OTEL_*)', () => {
     expect(message).not.toContain('collector:4317');
   });
 });
+
+describe('loadConfig: RDS IAM authentication (DB_IAM_AUTH)', () => {
+  const rds = {
+    PGHOST: 'hello-prod-postgres.abc123.eu-west-1.rds.amazonaws.com',
+    PGPORT: '5432',
+    PGDATABASE: 'app',
+    PGUSER: 'hello_api',
+    PGSSLMODE: 'verify-full',
+    AWS_REGION: 'eu-west-1',
+  };
+
+  it('is off by default; on, it keeps the libpq target and adds the region', () => {
+    expect(loadConfig(rds).database.iamAuth).toBeUndefined();
+    expect(loadConfig({ ...rds, DB_IAM_AUTH: 'false' }).database.iamAuth).toBeUndefined();
+    const config = loadConfig({ ...rds, DB_IAM_AUTH: 'TRUE' });
+    expect(config.database.iamAuth).toEqual({ region: 'eu-west-1' });
+    expect(config.database.secret).toBeUndefined();
+    expect(config.database.target).toMatchObject({ kind: 'libpq', user: 'hello_api' });
+    // Loopback needs no TLS (no network between client and server), e.g. a local tunnel.
+    const local = { ...rds, PGHOST: '127.0.0.1', PGSSLMODE: 'disable', DB_IAM_AUTH: 'true' };
+    expect(loadConfig(local).database.iamAuth).toBeDefined();
+  });
+
+  it('names every conflicting or missing variable', () => {
+    const problems = problemsOf({
+      DATABASE_URL: 'postgres://db/app',
+      DB_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x',
+      PGPASSWORD: 'do-not-print',
+      PGSSLMODE: 'require',
+      DB_IAM_AUTH: 'true',
+    });
+    expect(problems).toEqual([
+      'DB_SECRET_ARN: cannot be combined with DB_IAM_AUTH=true: choose one credential source',
+      'DATABASE_URL: cannot be used with DB_IAM_AUTH=true: set PGHOST/PGPORT/PGUSER/PGDATABASE',
+      'PGPASSWORD: must not be set with DB_IAM_AUTH=true (the token is)',
+      'PGHOST: is required with DB_IAM_AUTH=true (the token is signed for it)',
+      'PGUSER: is required with DB_IAM_AUTH=true (the database user the token is for)',
+    ]);
+    expect(problemsOf({ ...rds, DB_IAM_AUTH: 'yes' })).toEqual([
+      'DB_IAM_AUTH: must be true or false (got "yes")',
+    ]);
+  });
+
+  it('refuses to send the token over TLS that does not verify the server', () => {
+    for (const mode of ['disable', 'prefer', 'require']) {
+      expect(problemsOf({ ...rds, PGSSLMODE: mode, DB_IAM_AUTH: 'true' })).toEqual([
+        `PGSSLMODE: must be verify-full or verify-ca with DB_IAM_AUTH=true: the token is a bearer credential (got "${mode}")`,
+      ]);
+    }
+    expect(loadConfig({ ...rds, PGSSLMODE: 'verify-ca', DB_IAM_AUTH: 'true' })).toBeDefined();
+  });
+});

@@ -92,3 +92,30 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(withCode('23505'))).toBe(false);
   });
 });
+
+describe('connectionSettings with an RDS IAM token password', () => {
+  const tuning = { connectTimeoutMs: 1000, statementTimeoutMs: 0 };
+  const password = Object.assign(async () => 'token', { invalidate: () => undefined });
+
+  it('passes the function itself to pg for a libpq target (called per new connection)', async () => {
+    const settings = await connectionSettings(
+      { kind: 'libpq', host: 'db', user: 'hello_api', password: 'ignored', database: 'app' },
+      tuning,
+      undefined,
+      password,
+    );
+    expect(settings.password).toBe(password);
+    expect(settings.user).toBe('hello_api');
+  });
+
+  it('refuses a URL target, whose (empty) password pg would prefer over the function', async () => {
+    await expect(
+      connectionSettings(
+        { kind: 'url', connectionString: 'postgres://hello_api@db/app' },
+        tuning,
+        undefined,
+        password,
+      ),
+    ).rejects.toThrow(/needs a libpq target/);
+  });
+});

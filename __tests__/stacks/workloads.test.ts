@@ -1,7 +1,12 @@
 import { loadConfig } from '../../config';
 import { projectConfig } from '../../config/environments';
 import { ingressEndpoint } from '../../modules/edge/ingress-endpoint';
-import { RDS_CA_BUNDLE_PATH } from '../../stacks/names';
+import {
+  APP_DATABASE_USER,
+  APP_SERVICE_ACCOUNT,
+  MIGRATION_SERVICE_ACCOUNT,
+  RDS_CA_BUNDLE_PATH,
+} from '../../stacks/names';
 import { synthPlatform, type SynthesizedStack } from '../helpers/app-synth';
 import {
   chartReferenceDir,
@@ -36,6 +41,29 @@ function releaseValues(stack: SynthesizedStack, chart: string): Values {
   const found = Object.values(releases(stack)).filter((release) => release.chart === chart);
   expect(found).toHaveLength(1);
   return JSON.parse(found[0]!.values[0]!) as Values;
+}
+
+/** The migration Job's pod spec and container, from the `extraObjects` manifest. */
+function migrationJob(values: Values): {
+  serviceAccountName: string;
+  env: Array<{ name: string; value?: string; valueFrom?: unknown }>;
+} {
+  const pod = (
+    values.extraObjects as {
+      migrate: {
+        spec: {
+          template: {
+            spec: {
+              serviceAccountName: string;
+              containers: Array<{ env: Array<{ name: string; value?: string }> }>;
+            };
+          };
+        };
+      };
+    }
+  ).migrate.spec.template.spec;
+  expect(pod.containers).toHaveLength(1);
+  return { serviceAccountName: pod.serviceAccountName, env: pod.containers[0]!.env };
 }
 
 // The repository's config (dev in-cluster, staging/prod rds) plus a variant with dev on RDS,
@@ -107,22 +135,103 @@ describe.each(cases)('%s', (_label, platform, workloads) => {
   it('passes database settings for its mode, never a password', () => {
     const values = releaseValues(workloads, 'application');
     const environment = values.deployment.env;
+    const job = migrationJob(values);
+    const jobEnvironment = Object.fromEntries(job.env.map(({ name, ...entry }) => [name, entry]));
     const text = JSON.stringify(values);
     expect(text).not.toMatch(/password/i);
     if (infra.json.resource?.aws_db_instance) {
-      expect(environment.DB_SECRET_ARN?.value).toMatch(/^\$\{data\.terraform_remote_state\./);
-      expect(environment.PGHOST?.value).toMatch(/^\$\{data\.terraform_remote_state\./);
-      expect(environment.PGSSLMODE).toEqual({ value: 'verify-full' });
-      expect(environment.PGSSLROOTCERT).toEqual({ value: RDS_CA_BUNDLE_PATH });
-      expect(environment.DATABASE_URL).toBeUndefined();
-    } else {
-      expect(environment.DATABASE_URL).toEqual({
-        valueFrom: { secretKeyRef: { name: 'hello-api-db-app', key: 'uri' } },
-      });
+      // The API: its own user, IAM authentication, no secret.
+      expect(environment.PGUSER).toEqual({ value: APP_DATABASE_USER });
+      expect(environment.DB_IAM_AUTH).toEqual({ value: 'true' });
       expect(environment.DB_SECRET_ARN).toBeUndefined();
+      // The migration Job: the master secret.
+      expect(jobEnvironment.DB_SECRET_ARN?.value).toMatch(/^\$\{data\.terraform_remote_state\./);
+      expect(jobEnvironment.PGUSER).toBeUndefined();
+      for (const env of [environment, jobEnvironment]) {
+        expect(env.PGHOST?.value).toMatch(/^\$\{data\.terraform_remote_state\./);
+        expect(env.PGSSLMODE).toEqual({ value: 'verify-full' });
+        expect(env.PGSSLROOTCERT).toEqual({ value: RDS_CA_BUNDLE_PATH });
+        expect(env.DATABASE_URL).toBeUndefined();
+      }
+    } else {
+      for (const env of [environment, jobEnvironment]) {
+        expect(env.DATABASE_URL).toEqual({
+          valueFrom: { secretKeyRef: { name: 'hello-api-db-app', key: 'uri' } },
+        });
+        expect(env.DB_SECRET_ARN).toBeUndefined();
+      }
       expect(Object.values(releases(workloads)).map((release) => release.chart)).toEqual(
         expect.arrayContaining(['cloudnative-pg', 'cluster']),
       );
+    }
+  });
+
+  it('gives the API and the migration Job each its own ServiceAccount and Pod Identity role', () => {
+    const values = releaseValues(workloads, 'application');
+    expect((values.rbac as { serviceAccount: { name: string } }).serviceAccount.name).toMatch(
+      /^\$\{kubernetes_service_account_v1\.service-account_\w+\.metadata\[0\]\.name\}$/,
+    );
+    expect(migrationJob(values).serviceAccountName).toMatch(
+      /^\$\{kubernetes_service_account_v1\.migration-service-account_\w+\.metadata\[0\]\.name\}$/,
+    );
+    const accounts = Object.values(
+      (workloads.json.resource?.kubernetes_service_account_v1 ?? {}) as Record<
+        string,
+        { metadata: { name: string } }
+      >,
+    ).map((account) => account.metadata.name);
+    expect(accounts.sort()).toEqual([APP_SERVICE_ACCOUNT, MIGRATION_SERVICE_ACCOUNT].sort());
+
+    const policies = (workloads.json.resource?.aws_iam_role_policy ?? {}) as Record<
+      string,
+      { role: string; policy: string }
+    >;
+    const documents = (workloads.json.data?.aws_iam_policy_document ?? {}) as Record<
+      string,
+      { statement: Array<{ actions: string[]; resources: string[] }> }
+    >;
+    const grants = Object.entries(policies).map(([name, policy]) => {
+      const document = /aws_iam_policy_document\.([\w-]+)\.json/.exec(policy.policy)?.[1] ?? '';
+      return {
+        name,
+        actions: (documents[document]?.statement ?? []).flatMap((statement) => statement.actions),
+        resources: (documents[document]?.statement ?? []).flatMap((s) => s.resources),
+      };
+    });
+    if (infra.json.resource?.aws_db_instance) {
+      expect(grants).toHaveLength(2);
+      const api = grants.find((grant) => grant.name.startsWith('service-account_'));
+      const migration = grants.find((grant) => grant.name.startsWith('migration-service-account_'));
+      expect(api?.actions).toEqual(['rds-db:connect']);
+      expect(api?.resources).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `:dbuser:\\$\\{data\\.terraform_remote_state\\.[^}]+\\}/${APP_DATABASE_USER}$`,
+          ),
+        ),
+      ]);
+      expect(migration?.actions).toEqual([
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:DescribeSecret',
+        'kms:Decrypt',
+      ]);
+    } else {
+      expect(grants).toEqual([]);
+    }
+  });
+
+  it('installs the API release only after both Pod Identity associations and their policies', () => {
+    const app = Object.values(releases(workloads)).find((r) => r.chart === 'application');
+    const dependsOn = (app?.depends_on ?? []) as string[];
+    const associations = Object.keys(
+      workloads.json.resource?.aws_eks_pod_identity_association ?? {},
+    );
+    expect(associations).toHaveLength(2);
+    for (const name of associations) {
+      expect(dependsOn).toContain(`aws_eks_pod_identity_association.${name}`);
+    }
+    for (const name of Object.keys(workloads.json.resource?.aws_iam_role_policy ?? {})) {
+      expect(dependsOn).toContain(`aws_iam_role_policy.${name}`);
     }
   });
 

@@ -24,8 +24,9 @@ export interface AppReleaseProps {
   /** Release revisions kept for `helm rollback`. Default: 10. */
   readonly maxHistory?: number;
   /**
-   * What must exist first: at least the ServiceAccount (the migration hook runs as it), and in
-   * `in-cluster` mode the database release whose secret the pods read. Default: none.
+   * What must exist first: at least the ServiceAccounts with their Pod Identity associations and
+   * policies (the migration hook and the API pods run as them), and in `in-cluster` mode the
+   * database release whose secret the pods read. Default: none.
    */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -46,7 +47,7 @@ export class AppRelease extends Construct {
   constructor(scope: Construct, id: string, props: AppReleaseProps) {
     super(scope, id);
     const timeout = props.timeoutSeconds ?? 600;
-    const migrationDeadline = props.values.job.jobs.migrate.activeDeadlineSeconds;
+    const migrationDeadline = props.values.extraObjects.migrate.spec.activeDeadlineSeconds;
     if (migrationDeadline >= timeout) {
       throw new Error(
         `the migration Job's activeDeadlineSeconds (${migrationDeadline}) must be below the ` +

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import type { ITerraformDependable } from 'cdktf';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-identity-association';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -17,21 +18,32 @@ export interface AppServiceAccountProps {
   /** EKS cluster name (an infra output); the role can only be used by this cluster's pods. */
   readonly clusterName: string;
   /**
-   * The database secret the pods may read (`rds` mode: the RDS-managed master user secret).
-   * Default: not set, and the role gets no permissions at all (`in-cluster` mode).
+   * The database secret the pods may read: the RDS-managed master user secret, for the migration
+   * Job only. Default: not set (no secret access).
    */
-  readonly database?: {
+  readonly databaseSecret?: {
     /** ARN of the Secrets Manager secret. */
     readonly secretArn: string;
     /** ARN of the KMS key that encrypts the secret. */
     readonly kmsKeyArn: string;
   };
+  /**
+   * The database user the pods may log in as with RDS IAM authentication (`rds-db:connect` on
+   * that user of that instance only): the API. Default: not set (no database login).
+   */
+  readonly databaseIamUser?: {
+    /** The instance's `db-...` resource id (DbiResourceId, an infra output). */
+    readonly instanceResourceId: string;
+    /** The PostgreSQL role, e.g. `hello_api`. */
+    readonly username: string;
+  };
 }
 
 /**
- * The app's Kubernetes ServiceAccount, created by Terraform so it exists before any Helm hook
- * runs, bound through EKS Pod Identity to an IAM role that may only read the database secret and
- * decrypt it through Secrets Manager.
+ * A Kubernetes ServiceAccount of the app, created by Terraform so it exists before any Helm hook
+ * runs, bound through EKS Pod Identity to an IAM role that may do only what `databaseSecret` and
+ * `databaseIamUser` grant (nothing when neither is set). One per workload: the API logs in to
+ * the database with IAM, only the migration Job reads the master secret.
  */
 export class AppServiceAccount extends Construct {
   /** ServiceAccount name (a reference, so releases using it wait for it). */
@@ -42,6 +54,11 @@ export class AppServiceAccount extends Construct {
   public readonly roleArn: string;
   /** Name of the pods' IAM role. */
   public readonly roleName: string;
+  /**
+   * The Pod Identity association and the role's policies: pods started before these exist get no
+   * (or too few) credentials, so releases whose pods use this ServiceAccount depend on them.
+   */
+  public readonly ready: ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: AppServiceAccountProps) {
     super(scope, id);
@@ -81,20 +98,21 @@ export class AppServiceAccount extends Construct {
       assumeRolePolicy: trust.json,
     });
 
-    if (props.database) {
+    const policies: ITerraformDependable[] = [];
+    if (props.databaseSecret) {
       const access = new DataAwsIamPolicyDocument(this, 'database-secret', {
         statement: [
           {
             sid: 'ReadDatabaseSecret',
             effect: 'Allow',
             actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-            resources: [props.database.secretArn],
+            resources: [props.databaseSecret.secretArn],
           },
           {
             sid: 'DecryptThroughSecretsManager',
             effect: 'Allow',
             actions: ['kms:Decrypt'],
-            resources: [props.database.kmsKeyArn],
+            resources: [props.databaseSecret.kmsKeyArn],
             condition: [
               {
                 test: 'StringEquals',
@@ -105,14 +123,39 @@ export class AppServiceAccount extends Construct {
           },
         ],
       });
-      new IamRolePolicy(this, 'database-secret-policy', {
-        name: 'read-database-secret',
-        role: role.name,
-        policy: access.json,
-      });
+      policies.push(
+        new IamRolePolicy(this, 'database-secret-policy', {
+          name: 'read-database-secret',
+          role: role.name,
+          policy: access.json,
+        }),
+      );
     }
 
-    new EksPodIdentityAssociation(this, 'pod-identity', {
+    if (props.databaseIamUser) {
+      const { instanceResourceId, username } = props.databaseIamUser;
+      const connect = new DataAwsIamPolicyDocument(this, 'database-connect', {
+        statement: [
+          {
+            sid: 'ConnectAsDatabaseUser',
+            effect: 'Allow',
+            actions: ['rds-db:connect'],
+            resources: [
+              `arn:${partition}:rds-db:${region}:${accountId}:dbuser:${instanceResourceId}/${username}`,
+            ],
+          },
+        ],
+      });
+      policies.push(
+        new IamRolePolicy(this, 'database-connect-policy', {
+          name: 'connect-as-database-user',
+          role: role.name,
+          policy: connect.json,
+        }),
+      );
+    }
+
+    const association = new EksPodIdentityAssociation(this, 'pod-identity', {
       clusterName: props.clusterName,
       namespace: serviceAccount.metadata.namespace,
       serviceAccount: serviceAccount.metadata.name,
@@ -123,5 +166,6 @@ export class AppServiceAccount extends Construct {
     this.namespace = serviceAccount.metadata.namespace;
     this.roleArn = role.arn;
     this.roleName = role.name;
+    this.ready = [association, ...policies];
   }
 }

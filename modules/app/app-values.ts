@@ -8,10 +8,12 @@
  *   `application.stakater.com/workload-class: serving` (Jobs get `...: batch`, so the serving
  *   NetworkPolicy, PDB and topology spread never select migration pods).
  * - `ingress.hosts[].paths[].servicePort` is rendered as `port.name`, so it must be a port name.
- * - A Job's `annotations` land on the Job's metadata (where Helm looks for hook annotations),
- *   `additionalPodAnnotations` on its pods; `command` is printed with Go's `%v`, so it must hold a
- *   single element and everything else goes to `args`.
- * - With `rbac.serviceAccount.create: false` and a `name`, Deployment and Jobs use that name.
+ * - With `rbac.serviceAccount.create: false` and a `name`, the Deployment uses that name, and so
+ *   does every Job under `job.jobs` (its template has no per-Job ServiceAccount). The migration
+ *   Job needs its own ServiceAccount (only it may read the master secret), so it is a plain Job
+ *   manifest under `extraObjects`, which the chart renders into the same release (Helm honours its
+ *   hook annotations) after `tpl` (so no value may contain `{{`) and with the chart's labels
+ *   merged into its metadata.
  * - `pdb.minAvailable` wins over `maxUnavailable`, so it is nulled to use the latter.
  */
 
@@ -22,7 +24,7 @@ export const APP_PORT_NAME = 'http';
 export const READINESS_PATH = '/health/ready';
 export const LIVENESS_PATH = '/health/live';
 export const METRICS_PATH = '/metrics';
-/** Key of the migration Job under `job.jobs`; also the Job's name in the namespace. */
+/** Key of the migration Job under `extraObjects`; its name is `<applicationName>-migrate`. */
 export const MIGRATION_JOB_NAME = 'migrate';
 
 /** Kubernetes `resources` of one container. */
@@ -32,9 +34,11 @@ export interface ContainerResources {
 }
 
 /**
- * Where the database is. `rds`: the API connects with libpq variables and reads its user and
- * password from the RDS-managed Secrets Manager secret (no password in Terraform or in the pod
- * spec). `in-cluster`: the CloudNativePG operator's generated secret holds the full connection URI.
+ * Where the database is. `rds`: both connect with libpq variables; the API logs in as `user` with
+ * an RDS IAM token (`DB_IAM_AUTH=true`), and only the migration Job reads the master user's
+ * credentials from the RDS-managed Secrets Manager secret (`DB_SECRET_ARN`); no password in
+ * Terraform or in a pod spec. `in-cluster`: the CloudNativePG operator's generated secret holds
+ * the app user's connection URI, for both.
  */
 export type AppDatabase =
   | {
@@ -45,7 +49,9 @@ export type AppDatabase =
       readonly port: string;
       /** Database name. */
       readonly name: string;
-      /** ARN of the RDS-managed master user secret the API reads credentials from. */
+      /** The database role the API logs in as with IAM authentication (created by a migration). */
+      readonly user: string;
+      /** ARN of the RDS-managed master user secret; only the migration Job reads it. */
       readonly secretArn: string;
       /** libpq `sslmode`. Default: `verify-full` (certificate and host name are verified). */
       readonly sslMode?: 'verify-full' | 'verify-ca';
@@ -78,8 +84,10 @@ export interface AppValuesInput {
   readonly imageTag: string;
   /** Public host name the Ingress answers for. */
   readonly host: string;
-  /** The ServiceAccount Terraform created (with the pod's IAM role); the chart never creates one. */
+  /** The API's ServiceAccount Terraform created (with its IAM role); the chart never creates one. */
   readonly serviceAccountName: string;
+  /** The migration Job's own ServiceAccount (created by Terraform, with its own IAM role). */
+  readonly migrationServiceAccountName: string;
   readonly database: AppDatabase;
   /** Where the ingress controller runs: the only source admitted to the API port. */
   readonly ingressController: {
@@ -123,7 +131,7 @@ export interface AppValuesInput {
   /** UID/GID the containers run as (the `node` user of the Node.js images). Default: 1000. */
   readonly runAsUser?: number;
   readonly migration?: {
-    /** Full migration command; the first element becomes `command`. Default: `node dist/api/migrate.js`. */
+    /** Full migration command (the container's `command`). Default: `node dist/api/migrate.js`. */
     readonly command?: string[];
     /** Default: 300 (must stay below the release timeout). */
     readonly activeDeadlineSeconds?: number;
@@ -166,7 +174,7 @@ export interface ContainerSecurityContext extends PodSecurityContext {
   readonly capabilities: { readonly drop: ['ALL'] };
 }
 
-/** Pod-level settings the API Deployment and the migration Job share (same env, same hardening). */
+/** Pod-level settings of the API Deployment (the migration Job has the same hardening). */
 export interface PodValues {
   readonly env: Record<string, EnvEntry>;
   readonly resources: ContainerResources;
@@ -176,20 +184,48 @@ export interface PodValues {
   readonly enableServiceLinks: false;
 }
 
-export interface MigrationJobValues extends PodValues {
-  readonly annotations: Record<string, string>;
-  readonly image: {
-    readonly repository: string;
-    readonly tag: string;
-    readonly imagePullPolicy: string;
+/** One `env` entry of a plain Kubernetes container (the Job manifest is not templated by the chart). */
+export type ContainerEnvVar = { readonly name: string } & EnvEntry;
+
+/** The migration Job as a plain `batch/v1` manifest (see the module comment for why). */
+export interface MigrationJobManifest {
+  readonly apiVersion: 'batch/v1';
+  readonly kind: 'Job';
+  readonly metadata: {
+    readonly name: string;
+    readonly labels: Record<string, string>;
+    readonly annotations: Record<string, string>;
   };
-  readonly command: [string];
-  readonly args: string[];
-  readonly restartPolicy: 'Never';
-  readonly backoffLimit: number;
-  readonly activeDeadlineSeconds: number;
-  readonly volumes: { readonly name: string; readonly emptyDir: { readonly sizeLimit: string } }[];
-  readonly volumeMounts: { readonly name: string; readonly mountPath: string }[];
+  readonly spec: {
+    readonly backoffLimit: number;
+    readonly activeDeadlineSeconds: number;
+    readonly template: {
+      readonly metadata: { readonly labels: Record<string, string> };
+      readonly spec: {
+        readonly serviceAccountName: string;
+        readonly automountServiceAccountToken: boolean;
+        readonly enableServiceLinks: false;
+        readonly restartPolicy: 'Never';
+        readonly securityContext: PodSecurityContext;
+        readonly containers: [
+          {
+            readonly name: string;
+            readonly image: string;
+            readonly imagePullPolicy: string;
+            readonly command: string[];
+            readonly env: ContainerEnvVar[];
+            readonly resources: ContainerResources;
+            readonly securityContext: ContainerSecurityContext;
+            readonly volumeMounts: { readonly name: string; readonly mountPath: string }[];
+          },
+        ];
+        readonly volumes: {
+          readonly name: string;
+          readonly emptyDir: { readonly sizeLimit: string };
+        }[];
+      };
+    };
+  };
 }
 
 /** The values this project sets; everything else keeps the chart's defaults. */
@@ -275,7 +311,8 @@ export interface AppValues {
       readonly ports: { readonly protocol: 'TCP'; readonly port: number }[];
     }[];
   };
-  readonly job: { readonly enabled: true; readonly jobs: { readonly migrate: MigrationJobValues } };
+  /** Rendered by the chart into the release; `migrate` is the pre-install/pre-upgrade hook. */
+  readonly extraObjects: { readonly migrate: MigrationJobManifest };
 }
 
 const DEFAULT_MIGRATION_COMMAND = ['node', 'dist/api/migrate.js'];
@@ -292,8 +329,14 @@ function assertWholeNumber(name: string, value: number, min: number): void {
   }
 }
 
-/** The database part of the environment, identical for the API and its migration Job. */
-function databaseEnv(database: AppDatabase): Record<string, EnvEntry> {
+/**
+ * The database part of the environment. The server address is the same for the API and its
+ * migration Job; in `rds` mode their credentials differ (IAM token vs master secret).
+ */
+function databaseEnv(
+  database: AppDatabase,
+  workload: 'api' | 'migration',
+): Record<string, EnvEntry> {
   if (database.mode === 'in-cluster') {
     return {
       DATABASE_URL: {
@@ -303,13 +346,17 @@ function databaseEnv(database: AppDatabase): Record<string, EnvEntry> {
       },
     };
   }
+  const credentials: Record<string, EnvEntry> =
+    workload === 'api'
+      ? { PGUSER: { value: database.user }, DB_IAM_AUTH: { value: 'true' } }
+      : { DB_SECRET_ARN: { value: database.secretArn } };
   return {
     PGHOST: { value: database.host },
     PGPORT: { value: database.port },
     PGDATABASE: { value: database.name },
     PGSSLMODE: { value: database.sslMode ?? 'verify-full' },
     ...(database.sslRootCertFile ? { PGSSLROOTCERT: { value: database.sslRootCertFile } } : {}),
-    DB_SECRET_ARN: { value: database.secretArn },
+    ...credentials,
     ...(database.region ? { AWS_REGION: { value: database.region } } : {}),
   };
 }
@@ -338,10 +385,9 @@ export function buildAppValues(input: AppValuesInput): AppValues {
   const resources = input.resources;
   const operator = input.prometheus?.operator ?? false;
   const migrationCommand = input.migration?.command ?? DEFAULT_MIGRATION_COMMAND;
-  const [executable, ...migrationArgs] = migrationCommand;
 
   assertWholeNumber('runAsUser', runAs, 1);
-  if (executable === undefined) throw new Error('migration.command must not be empty');
+  if (migrationCommand.length === 0) throw new Error('migration.command must not be empty');
 
   const podSecurityContext: PodSecurityContext = {
     runAsNonRoot: true,
@@ -357,7 +403,7 @@ export function buildAppValues(input: AppValuesInput): AppValues {
     capabilities: { drop: ['ALL'] },
   };
 
-  const env: Record<string, EnvEntry> = {
+  const commonEnv: Record<string, EnvEntry> = {
     PORT: { value: String(APP_PORT) },
     LOG_LEVEL: { value: input.logLevel },
     APP_TIMEZONE: { value: input.timezone },
@@ -365,7 +411,6 @@ export function buildAppValues(input: AppValuesInput): AppValues {
     SHUTDOWN_GRACE_PERIOD_MS: {
       value: String((gracePeriod - drainDelay - SHUTDOWN_MARGIN_SECONDS) * 1000),
     },
-    ...databaseEnv(input.database),
     ...(input.otel
       ? {
           OTEL_EXPORTER_OTLP_ENDPOINT: { value: input.otel.endpoint },
@@ -373,6 +418,9 @@ export function buildAppValues(input: AppValuesInput): AppValues {
         }
       : {}),
   };
+
+  const env = { ...commonEnv, ...databaseEnv(input.database, 'api') };
+  const migrationEnv = { ...commonEnv, ...databaseEnv(input.database, 'migration') };
 
   // Pod Identity credentials are delivered through a projected token; only rds mode needs AWS.
   const needsAwsCredentials = input.database.mode === 'rds';
@@ -485,29 +533,52 @@ export function buildAppValues(input: AppValuesInput): AppValues {
         ...scrapeRule,
       ],
     },
-    job: {
-      enabled: true,
-      jobs: {
-        migrate: {
+    extraObjects: {
+      migrate: {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: {
+          name: `${input.applicationName}-${MIGRATION_JOB_NAME}`,
+          labels: { 'app.kubernetes.io/component': 'migration' },
           annotations: {
             'helm.sh/hook': 'pre-install,pre-upgrade',
             'helm.sh/hook-weight': '-5',
             'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded',
           },
-          image: { ...image, imagePullPolicy: 'IfNotPresent' },
-          command: [executable],
-          args: migrationArgs,
-          restartPolicy: 'Never',
+        },
+        spec: {
           backoffLimit: input.migration?.backoffLimit ?? 1,
           activeDeadlineSeconds: input.migration?.activeDeadlineSeconds ?? 300,
-          env,
-          resources,
-          securityContext: podSecurityContext,
-          containerSecurityContext,
-          automountServiceAccountToken: needsAwsCredentials,
-          enableServiceLinks: false,
-          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: TMP_SIZE_LIMIT } }],
-          volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+          template: {
+            metadata: {
+              // Like the chart's own Jobs: never selected by the serving NetworkPolicy, PDB or spread.
+              labels: {
+                'app.kubernetes.io/name': input.applicationName,
+                'app.kubernetes.io/component': 'migration',
+                'application.stakater.com/workload-class': 'batch',
+              },
+            },
+            spec: {
+              serviceAccountName: input.migrationServiceAccountName,
+              automountServiceAccountToken: needsAwsCredentials,
+              enableServiceLinks: false,
+              restartPolicy: 'Never',
+              securityContext: podSecurityContext,
+              containers: [
+                {
+                  name: MIGRATION_JOB_NAME,
+                  image: `${image.repository}:${image.tag}`,
+                  imagePullPolicy: 'IfNotPresent',
+                  command: [...migrationCommand],
+                  env: Object.entries(migrationEnv).map(([name, entry]) => ({ name, ...entry })),
+                  resources,
+                  securityContext: containerSecurityContext,
+                  volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+                },
+              ],
+              volumes: [{ name: 'tmp', emptyDir: { sizeLimit: TMP_SIZE_LIMIT } }],
+            },
+          },
         },
       },
     },

@@ -76,6 +76,45 @@ function rawContainers(prefix: string, podContext: unknown, list: unknown): Cont
   );
 }
 
+/** Where the pod spec sits in a workload manifest given to a chart as an `extraObjects` entry. */
+const MANIFEST_POD_SPEC_PATHS: Record<string, string[]> = {
+  Pod: ['spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};
+
+/**
+ * Containers of workload manifests under stakater's `extraObjects` (a list, or a map whose keys
+ * the chart ignores), e.g. the migration Job, which needs its own ServiceAccount. Manifests of
+ * other kinds run no container.
+ */
+function extraObjectContainers(extraObjects: unknown): ContainerView[] {
+  const entries: [string, unknown][] = Array.isArray(extraObjects)
+    ? extraObjects.map((object, index) => [String(index), object])
+    : Object.entries(asMap(extraObjects));
+  return entries.flatMap(([key, object]) => {
+    const manifest = asMap(object);
+    const path = MANIFEST_POD_SPEC_PATHS[String(manifest.kind)];
+    if (!path) return [];
+    let pod: Values = manifest;
+    for (const step of path) pod = asMap(pod[step]);
+    const containers = [pod.initContainers, pod.containers].flatMap((list) =>
+      Array.isArray(list) ? list : [],
+    );
+    return containers.map((container) =>
+      containerView(
+        `extraObjects.${key} container ${String(asMap(container).name ?? '?')}`,
+        pod.securityContext,
+        asMap(container).securityContext,
+        asMap(container).resources,
+      ),
+    );
+  });
+}
+
 /** What a model makes of a release: its containers, or why they cannot be worked out. */
 export type PodInspection =
   { readonly containers: ContainerView[] } | { readonly notEvaluated: string };
@@ -97,7 +136,8 @@ export interface ChartPodModel {
  * stakater `application` 9.2.0: `templates/deployment.yaml` (main container with
  * `deployment.containerSecurityContext` and `deployment.resources`, `deployment.initContainers`
  * and `deployment.additionalContainers` verbatim, pod context `deployment.securityContext`) and
- * `job.yaml` / `cronjob.yaml` (one pod per entry of `jobs`, same fields per job).
+ * `job.yaml` / `cronjob.yaml` (one pod per entry of `jobs`, same fields per job), and workload
+ * manifests under `extraObjects` (rendered as given).
  */
 export const stakaterApplication: ChartPodModel = {
   chart: 'stakater/application',
@@ -145,6 +185,7 @@ export const stakaterApplication: ChartPodModel = {
         );
       }
     }
+    containers.push(...extraObjectContainers(values.extraObjects));
     return { containers };
   },
 };

@@ -12,6 +12,7 @@ const input: AppValuesInput = {
   imageTag: 'placeholder',
   host: 'api.example.com',
   serviceAccountName: 'hello-api',
+  migrationServiceAccountName: 'hello-api-migrate',
   database: { mode: 'in-cluster', secretName: 'hello-db-app' },
   ingressController: {
     namespace: 'nginx-ingress',
@@ -58,10 +59,14 @@ describe('AppRelease', () => {
     expect(values).toHaveLength(1);
     const parsed = JSON.parse(values[0] ?? '') as {
       deployment: { image: { tag: string } };
-      job: { jobs: { migrate: { image: { tag: string } } } };
+      extraObjects: {
+        migrate: { spec: { template: { spec: { containers: Array<{ image: string }> } } } };
+      };
     };
     expect(parsed.deployment.image.tag).toBe('${var.image_tag}');
-    expect(parsed.job.jobs.migrate.image.tag).toBe('${var.image_tag}');
+    expect(parsed.extraObjects.migrate.spec.template.spec.containers[0]?.image).toBe(
+      '123456789012.dkr.ecr.eu-west-1.amazonaws.com/hello:${var.image_tag}',
+    );
   });
 
   it('depends on what it is given (ServiceAccount, database release)', () => {

@@ -15,11 +15,20 @@ const inCluster: AppServiceAccountProps = {
   namespace: 'sample-app',
   clusterName: 'hello-dev',
 };
+/** rds mode, the migration Job: reads the master secret. */
 const rds: AppServiceAccountProps = {
+  ...inCluster,
+  name: 'hello-api-migrate',
+  namePrefix: 'hello-prod',
+  clusterName: 'hello-prod',
+  databaseSecret: { secretArn, kmsKeyArn },
+};
+/** rds mode, the API: logs in as its database user with IAM authentication. */
+const rdsApi: AppServiceAccountProps = {
   ...inCluster,
   namePrefix: 'hello-prod',
   clusterName: 'hello-prod',
-  database: { secretArn, kmsKeyArn },
+  databaseIamUser: { instanceResourceId: 'db-ABCDEFGHIJKLMNOP', username: 'hello_api' },
 };
 
 function synth(props: AppServiceAccountProps) {
@@ -43,7 +52,7 @@ describe('AppServiceAccount', () => {
       automount_service_account_token: false,
     });
     expect(onlyResource(json, 'kubernetes_service_account_v1')).toMatchObject({
-      metadata: { name: 'hello-api', namespace: 'sample-app' },
+      metadata: { name: 'hello-api-migrate', namespace: 'sample-app' },
     });
   });
 
@@ -58,7 +67,7 @@ describe('AppServiceAccount', () => {
     expect(conditions.map((c) => c.variable)).toEqual(['aws:SourceAccount', 'aws:SourceArn']);
     expect(conditions[1]?.values[0]).toMatch(/:cluster\/hello-prod$/);
     const role = onlyResource(json, 'aws_iam_role');
-    expect(role.name).toBe('hello-prod-hello-api-pods');
+    expect(role.name).toBe('hello-prod-hello-api-migrate-pods');
     expect(role.assume_role_policy).toMatch(
       /^\$\{data\.aws_iam_policy_document\.sa_trust_\w+\.json\}$/,
     );
@@ -79,7 +88,7 @@ describe('AppServiceAccount', () => {
     expect(association.role_arn).toMatch(/^\$\{aws_iam_role\.sa_role_\w+\.arn\}$/);
   });
 
-  it('rds mode: may read only the database secret and decrypt only through Secrets Manager', () => {
+  it('with databaseSecret: may read only that secret and decrypt only through Secrets Manager', () => {
     const { json } = synth(rds);
     const statements = document(json, 'database-secret');
     expect(statements).toHaveLength(2);
@@ -94,6 +103,33 @@ describe('AppServiceAccount', () => {
     const actions = statements.flatMap((s) => s.actions as string[]);
     expect(actions.some((a) => a.includes('*'))).toBe(false);
     expect(Object.keys(resourcesOf(json, 'aws_iam_role_policy'))).toHaveLength(1);
+    expect(JSON.stringify(json)).not.toContain('rds-db:connect');
+  });
+
+  it('with databaseIamUser: may rds-db:connect as that user of that instance only, read no secret', () => {
+    const { json } = synth(rdsApi);
+    const statements = document(json, 'database-connect');
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ effect: 'Allow', actions: ['rds-db:connect'] });
+    const resources = statements[0]?.resources as string[];
+    expect(resources).toHaveLength(1);
+    expect(resources[0]).toMatch(
+      /^arn:\$\{data\.aws_partition\.[\w-]+\.partition\}:rds-db:\$\{data\.aws_region\.[\w-]+\.region\}:\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}:dbuser:db-ABCDEFGHIJKLMNOP\/hello_api$/,
+    );
+    expect(Object.keys(resourcesOf(json, 'aws_iam_role_policy'))).toHaveLength(1);
+    expect(JSON.stringify(json)).not.toMatch(/secretsmanager:|kms:Decrypt/);
+  });
+
+  it('exposes the association and every policy for dependsOn (pods need them at start)', () => {
+    const both = synthConstructs((scope) => {
+      const account = new AppServiceAccount(scope, 'sa', { ...rdsApi, ...rds });
+      expect(account.ready).toHaveLength(3);
+      return account;
+    });
+    expect(Object.keys(resourcesOf(both.json, 'aws_iam_role_policy'))).toHaveLength(2);
+    synthConstructs((scope) => {
+      expect(new AppServiceAccount(scope, 'sa', inCluster).ready).toHaveLength(1);
+    });
   });
 
   it('in-cluster mode: the role has no permissions at all', () => {

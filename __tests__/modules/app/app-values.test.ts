@@ -6,6 +6,7 @@ import {
   buildAppValues,
   type AppValues,
   type AppValuesInput,
+  type ContainerEnvVar,
   type EnvEntry,
 } from '../../../modules/app/app-values';
 import { helmValues } from '../../../modules/core/helm-values';
@@ -32,6 +33,7 @@ const base = {
   imageRepository: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/hello',
   imageTag: '${var.image_tag}',
   serviceAccountName: 'hello-api',
+  migrationServiceAccountName: 'hello-api-migrate',
   ingressController,
 } as const;
 
@@ -40,6 +42,7 @@ const rds = {
   host: 'hello-prod.abc.eu-west-1.rds.amazonaws.com',
   port: '5432',
   name: 'hello',
+  user: 'hello_api',
   secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1',
   region: 'eu-west-1',
 } as const;
@@ -69,6 +72,13 @@ const cases: [string, AppValuesInput][] = [
   ['prod / in-cluster', { ...prod, database: inCluster }],
 ];
 
+const migrationContainer = (values: AppValues) =>
+  values.extraObjects.migrate.spec.template.spec.containers[0];
+
+/** A container's env list as the chart's `NAME: entry` map, for comparisons. */
+const envOf = (list: ContainerEnvVar[]): Record<string, EnvEntry> =>
+  Object.fromEntries(list.map(({ name, ...entry }) => [name, entry as EnvEntry]));
+
 /** What Helm would render from: our values (as the release sends them) over the chart's. */
 function effective(values: AppValues): HelmValues {
   return helmMerge(chartDefaults, JSON.parse(helmValues(values)) as HelmValues);
@@ -94,7 +104,7 @@ describe('buildAppValues', () => {
 
   it.each(cases)('%s: every env entry is a {value} or {valueFrom} object', (_n, input) => {
     const values = buildAppValues(input);
-    for (const env of [values.deployment.env, values.job.jobs.migrate.env]) {
+    for (const env of [values.deployment.env, envOf(migrationContainer(values).env)]) {
       // At least the database settings and the log level.
       expect(Object.keys(env).length).toBeGreaterThan(2);
       for (const [name, entry] of Object.entries(env)) {
@@ -108,69 +118,104 @@ describe('buildAppValues', () => {
     }
   });
 
-  it('rds mode passes host, port, database, verify-full TLS and the secret ARN, and no password', () => {
-    const { env } = buildAppValues(prod).deployment;
-    expect(env.PGHOST).toEqual({ value: rds.host });
-    expect(env.PGPORT).toEqual({ value: '5432' });
-    expect(env.PGDATABASE).toEqual({ value: 'hello' });
-    expect(env.PGSSLMODE).toEqual({ value: 'verify-full' });
-    expect(env.DB_SECRET_ARN).toEqual({ value: rds.secretArn });
-    expect(env.AWS_REGION).toEqual({ value: 'eu-west-1' });
-    expect(env.DATABASE_URL).toBeUndefined();
-    expect(Object.keys(env).some((name) => /PASSWORD|PGUSER/.test(name))).toBe(false);
+  it('rds mode: the API logs in as its own user with IAM auth; only the Job gets the master secret', () => {
+    const values = buildAppValues(prod);
+    const jobEnv = envOf(migrationContainer(values).env);
+    for (const env of [values.deployment.env, jobEnv]) {
+      expect(env.PGHOST).toEqual({ value: rds.host });
+      expect(env.PGPORT).toEqual({ value: '5432' });
+      expect(env.PGDATABASE).toEqual({ value: 'hello' });
+      expect(env.PGSSLMODE).toEqual({ value: 'verify-full' });
+      expect(env.AWS_REGION).toEqual({ value: 'eu-west-1' });
+      expect(env.DATABASE_URL).toBeUndefined();
+      expect(Object.keys(env).some((name) => /PASSWORD/.test(name))).toBe(false);
+    }
+    const api = values.deployment.env;
+    expect(api.PGUSER).toEqual({ value: 'hello_api' });
+    expect(api.DB_IAM_AUTH).toEqual({ value: 'true' });
+    expect(api.DB_SECRET_ARN).toBeUndefined();
+    expect(jobEnv.DB_SECRET_ARN).toEqual({ value: rds.secretArn });
+    expect(jobEnv.PGUSER).toBeUndefined();
+    expect(jobEnv.DB_IAM_AUTH).toBeUndefined();
   });
 
   it("in-cluster mode reads DATABASE_URL from the operator's secret and sets no RDS variables", () => {
-    const { env } = buildAppValues(dev).deployment;
-    expect(env.DATABASE_URL).toEqual({
-      valueFrom: { secretKeyRef: { name: 'hello-db-app', key: 'uri' } },
-    });
-    expect(env.PGHOST).toBeUndefined();
-    expect(env.DB_SECRET_ARN).toBeUndefined();
-  });
-
-  it('the migration Job gets the same image and database environment as the API', () => {
-    for (const input of [dev, prod]) {
-      const values = buildAppValues(input);
-      const job = values.job.jobs.migrate;
-      expect(job.image.repository).toBe(values.deployment.image.repository);
-      expect(job.image.tag).toBe(values.deployment.image.tag);
-      expect(job.env).toEqual(values.deployment.env);
+    const values = buildAppValues(dev);
+    for (const env of [values.deployment.env, envOf(migrationContainer(values).env)]) {
+      expect(env.DATABASE_URL).toEqual({
+        valueFrom: { secretKeyRef: { name: 'hello-db-app', key: 'uri' } },
+      });
+      expect(env.PGHOST).toBeUndefined();
+      expect(env.DB_SECRET_ARN).toBeUndefined();
+      expect(env.DB_IAM_AUTH).toBeUndefined();
     }
   });
 
-  it('marks the migration Job as a pre-install/pre-upgrade hook on the Job metadata', () => {
+  it('the migration Job gets the same image and, credentials aside, the same environment', () => {
+    for (const input of [dev, prod]) {
+      const values = buildAppValues(input);
+      const container = migrationContainer(values);
+      const { repository, tag } = values.deployment.image;
+      expect(container.image).toBe(`${repository}:${tag}`);
+      const credentials = ['PGUSER', 'DB_IAM_AUTH', 'DB_SECRET_ARN'];
+      const without = (env: Record<string, EnvEntry>) =>
+        Object.fromEntries(Object.entries(env).filter(([name]) => !credentials.includes(name)));
+      expect(without(envOf(container.env))).toEqual(without(values.deployment.env));
+    }
+  });
+
+  it('renders the migration Job through extraObjects, as a pre-install/pre-upgrade hook', () => {
     const values = buildAppValues(prod);
-    const job = values.job.jobs.migrate as unknown as Record<string, unknown>;
-    expect(values.job.enabled).toBe(true);
-    expect(job.annotations).toMatchObject({
+    // No Job under job.jobs: those would all run as the API's ServiceAccount.
+    expect('job' in values).toBe(false);
+    expect((effective(values).job as HelmValues).enabled).toBe(false);
+    expect(Object.keys(values.extraObjects)).toEqual(['migrate']);
+    const job = values.extraObjects.migrate;
+    expect(job).toMatchObject({ apiVersion: 'batch/v1', kind: 'Job' });
+    expect(job.metadata.name).toBe('hello-api-migrate');
+    expect(job.metadata.annotations).toMatchObject({
       'helm.sh/hook': 'pre-install,pre-upgrade',
       'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded',
     });
-    expect(
-      Number((job.annotations as Record<string, string>)['helm.sh/hook-weight']),
-    ).not.toBeNaN();
-    expect(job.additionalPodAnnotations).toBeUndefined();
+    expect(Number(job.metadata.annotations['helm.sh/hook-weight'])).not.toBeNaN();
+    // The chart passes extraObjects through `tpl`: nothing in it may look like a template.
+    expect(JSON.stringify(job)).not.toContain('{{');
   });
 
-  it('gives the Job a single-element command, the rest in args, and bounded retries', () => {
-    const job = buildAppValues(dev).job.jobs.migrate;
-    expect(job.command).toEqual(['node']);
-    expect(job.args).toEqual(['dist/api/migrate.js']);
-    expect(job.restartPolicy).toBe('Never');
-    expect(job.backoffLimit).toBeLessThanOrEqual(2);
-    expect(job.activeDeadlineSeconds).toBeGreaterThan(0);
+  it('gives the Job pods batch labels, never selected by the serving NetworkPolicy, PDB or spread', () => {
+    const labels = buildAppValues(prod).extraObjects.migrate.spec.template.metadata.labels;
+    expect(labels).toMatchObject({
+      'app.kubernetes.io/name': 'hello-api',
+      'application.stakater.com/workload-class': 'batch',
+    });
+  });
+
+  it('runs the full migration command with bounded retries and a deadline', () => {
+    const job = buildAppValues(dev).extraObjects.migrate;
+    expect(migrationContainer(buildAppValues(dev)).command).toEqual([
+      'node',
+      'dist/api/migrate.js',
+    ]);
+    expect(job.spec.template.spec.restartPolicy).toBe('Never');
+    expect(job.spec.backoffLimit).toBeLessThanOrEqual(2);
+    expect(job.spec.activeDeadlineSeconds).toBeGreaterThan(0);
     const custom = buildAppValues({
       ...dev,
       migration: { command: ['npx', 'knex', 'migrate:latest'] },
     });
-    expect(custom.job.jobs.migrate.command).toEqual(['npx']);
-    expect(custom.job.jobs.migrate.args).toEqual(['knex', 'migrate:latest']);
+    expect(migrationContainer(custom).command).toEqual(['npx', 'knex', 'migrate:latest']);
+    expect(() => buildAppValues({ ...dev, migration: { command: [] } })).toThrow(
+      /must not be empty/,
+    );
   });
 
-  it('uses the pre-created ServiceAccount for the Deployment and the Job', () => {
-    const merged = effective(buildAppValues(dev));
+  it('runs the Deployment as the API ServiceAccount and the Job as its own', () => {
+    const values = buildAppValues(dev);
+    const merged = effective(values);
     expect(merged.rbac).toMatchObject({ serviceAccount: { create: false, name: 'hello-api' } });
+    expect(values.extraObjects.migrate.spec.template.spec.serviceAccountName).toBe(
+      'hello-api-migrate',
+    );
   });
 
   it('never sets deployment.minReadySeconds', () => {
@@ -250,7 +295,7 @@ describe('buildAppValues', () => {
     const values = buildAppValues(prod);
     for (const context of [
       values.deployment.containerSecurityContext,
-      values.job.jobs.migrate.containerSecurityContext,
+      migrationContainer(values).securityContext,
     ]) {
       expect(context).toMatchObject({
         runAsNonRoot: true,
@@ -264,7 +309,11 @@ describe('buildAppValues', () => {
     expect(values.deployment.securityContext.runAsNonRoot).toBe(true);
     expect(values.deployment.volumeMounts.tmp).toEqual({ mountPath: '/tmp' });
     expect(values.deployment.volumes.tmp).toHaveProperty('emptyDir');
-    expect(values.job.jobs.migrate.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+    expect(values.extraObjects.migrate.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
+    expect(migrationContainer(values).volumeMounts).toContainEqual({
+      name: 'tmp',
+      mountPath: '/tmp',
+    });
   });
 
   it("spreads pods over zones and nodes with the chart's selector labels", () => {
@@ -349,8 +398,11 @@ describe('buildAppValues', () => {
 
   it('mounts a ServiceAccount token only where AWS credentials are needed (rds)', () => {
     expect(buildAppValues(prod).deployment.automountServiceAccountToken).toBe(true);
-    expect(buildAppValues(prod).job.jobs.migrate.automountServiceAccountToken).toBe(true);
+    const jobPod = (input: AppValuesInput) =>
+      buildAppValues(input).extraObjects.migrate.spec.template.spec;
+    expect(jobPod(prod).automountServiceAccountToken).toBe(true);
     expect(buildAppValues(dev).deployment.automountServiceAccountToken).toBe(false);
+    expect(jobPod(dev).automountServiceAccountToken).toBe(false);
   });
 
   it('keeps Terraform references intact in the encoded values', () => {

@@ -1,5 +1,9 @@
 import { AppRelease } from '../../../modules/app/app-release';
-import { buildAppValues, type AppValuesInput } from '../../../modules/app/app-values';
+import {
+  buildAppValues,
+  type AppValues,
+  type AppValuesInput,
+} from '../../../modules/app/app-values';
 import { CloudNativePg } from '../../../modules/data/cloudnative-pg';
 import { ingressEndpoint } from '../../../modules/edge/ingress-endpoint';
 import { NginxIngress } from '../../../modules/edge/nginx-ingress';
@@ -107,6 +111,7 @@ const appInput: AppValuesInput = {
   imageTag: '${var.image_tag}',
   host: 'api.example.com',
   serviceAccountName: 'hello-api',
+  migrationServiceAccountName: 'hello-api-migrate',
   database: { mode: 'in-cluster', secretName: 'hello-db-app' },
   ingressController: { namespace: 'nginx-ingress', podLabels: { app: 'nginx' } },
 };
@@ -138,6 +143,7 @@ describe('Kubernetes policy rules', () => {
               host: 'db',
               port: '5432',
               name: 'hello',
+              user: 'hello_api',
               secretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:x',
             },
             autoscaling: { minReplicas: 3, maxReplicas: 6 },
@@ -155,7 +161,7 @@ describe('Kubernetes policy rules', () => {
         .map((result) => [result.address.replace(/_[0-9A-F]{8}$/, ''), result.message]),
     );
     expect(inspected).toEqual({
-      'helm_release.api_release': 'inspected deployment, job.migrate',
+      'helm_release.api_release': 'inspected deployment, extraObjects.migrate container migrate',
       'helm_release.nginx_release': 'inspected controller, init-nginx-ingress',
       'helm_release.db_operator': 'inspected manager',
       'helm_release.db_cluster': 'inspected postgres, bootstrap-controller',
@@ -267,6 +273,53 @@ describe('Kubernetes policy rules', () => {
     const k8sResources = structuredClone(goodK8sResources);
     delete (k8sResources[kind] as Record<string, string>)[resource];
     expect(statuses(id, k8sContainer(goodK8sContext, k8sResources))).toEqual(['fail']);
+  });
+
+  it("checks workload manifests under extraObjects, such as the API release's migration Job", () => {
+    const withJob = (container: object) =>
+      stakater((v) => ({
+        ...v,
+        extraObjects: {
+          migrate: {
+            apiVersion: 'batch/v1',
+            kind: 'Job',
+            spec: {
+              template: {
+                spec: {
+                  securityContext: { runAsNonRoot: true },
+                  containers: [{ name: 'migrate', ...container }],
+                },
+              },
+            },
+          },
+          // Not a workload: nothing to check.
+          map: { apiVersion: 'v1', kind: 'ConfigMap', data: { a: 'b' } },
+        },
+      }));
+    const good = { securityContext: goodContext, resources: goodResources };
+    for (const { id } of kubernetesRules) expect(statuses(id, withJob(good)), id).toEqual(['pass']);
+    const bad = withJob({ securityContext: { ...goodContext, privileged: true } });
+    expect(statuses('CKV_K8S_16', bad)).toEqual(['fail']);
+    expect(results('CKV_K8S_11', bad)[0]?.message).toBe(
+      'extraObjects.migrate container migrate: no CPU limit',
+    );
+
+    // The API release's own migration Job is one of the containers checked.
+    // A JSON copy: the built values share one security context object between the workloads.
+    const values = JSON.parse(JSON.stringify(buildAppValues(appInput))) as AppValues;
+    const pod = values.extraObjects.migrate.spec.template.spec as unknown as {
+      containers: Array<{ securityContext: Record<string, unknown> }>;
+    };
+    expect(pod.containers).toHaveLength(1);
+    pod.containers.forEach((container) => {
+      container.securityContext.readOnlyRootFilesystem = false;
+    });
+    const writable = synthContext((scope) => {
+      new AppRelease(scope, 'api', { namespace: 'sample-app', values });
+    }, 'dev');
+    expect(results('CKV_K8S_22', writable).map((r) => r.message)).toEqual([
+      'extraObjects.migrate container migrate: readOnlyRootFilesystem is not true',
+    ]);
   });
 
   it('reads YAML values documents and later documents override earlier ones', () => {
