@@ -1,8 +1,12 @@
 import type { Construct } from 'constructs';
-import { Fn, TerraformOutput, TerraformVariable } from 'cdktf';
+import { Fn, TerraformOutput, TerraformVariable, type ITerraformDependable } from 'cdktf';
+import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-identity-association';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import type { EnvironmentConfig, ProjectConfig } from '../config';
+import { DeployedImageMarker } from '../modules/account/ecr-repository';
 import { PodSecurityNamespace } from '../modules/cluster/pod-security-namespace';
 import { AppServiceAccount } from '../modules/app/app-service-account';
 import { AppRelease } from '../modules/app/app-release';
@@ -13,6 +17,8 @@ import {
   type NetworkPolicyPeer,
 } from '../modules/app/app-values';
 import { CloudNativePg } from '../modules/data/cloudnative-pg';
+import { ClusterAutoscaler } from '../modules/cluster/cluster-autoscaler';
+import { clusterAutoscalerDiscoveryTags } from '../modules/cluster/eks-node-group';
 import { Gp3StorageClass } from '../modules/cluster/gp3-storage-class';
 import { ingressEndpoint } from '../modules/edge/ingress-endpoint';
 import { subnetCidr } from '../modules/network/network';
@@ -23,6 +29,7 @@ import {
   APP_NAME,
   APP_SERVICE_ACCOUNT,
   availabilityZones,
+  clusterName,
   CNPG_OPERATOR_NAMESPACE,
   ecrRepositoryName,
   envPrefix,
@@ -73,11 +80,20 @@ export class WorkloadsStack extends ProjectStack {
     new KubernetesProvider(this, 'kubernetes', { ...cluster, exec: [getToken] });
     new HelmProvider(this, 'helm', { kubernetes: { ...cluster, exec: getToken } });
 
+    // No default: a tag the immutable repository never received would end in ImagePullBackOff
+    // mid-rollout, so a missing or malformed tag stops the plan instead.
     this.imageTag = new TerraformVariable(this, 'image_tag', {
       type: 'string',
-      default: env.app.imageTag,
-      description: 'Tag of the API image in ECR to deploy; CI sets it to the commit SHA.',
+      description:
+        'Tag of the API image in ECR to deploy: the 40-character commit SHA CI built (or a release version like 1.4.2). CI sets it; by hand: TF_VAR_image_tag=<commit sha>.',
       nullable: false,
+      validation: [
+        {
+          condition: `\${can(regex("${IMAGE_TAG_PATTERN}", var.image_tag))}`,
+          errorMessage:
+            'image_tag must be the 40-character commit SHA of an image CI pushed to ECR (or a release version like 1.4.2): set TF_VAR_image_tag=$(git rev-parse HEAD) for a commit on main.',
+        },
+      ],
     });
 
     // Read by the plan and drift workflows (plan with the tag actually deployed) and the smoke test.
@@ -102,6 +118,18 @@ export class WorkloadsStack extends ProjectStack {
       vpcCidr: env.network.vpcCidr,
     });
 
+    // Its Pod Identity association and role live in the infra stack, applied before this one.
+    const literalClusterName = clusterName(config, env);
+    new ClusterAutoscaler(this, 'cluster-autoscaler', {
+      clusterName: literalClusterName,
+      region: env.region,
+      discoveryTags: clusterAutoscalerDiscoveryTags(literalClusterName),
+      imageTag: infra.componentVersions.clusterAutoscalerImageTag,
+      kubernetesVersion: env.eks.kubernetesVersion,
+      namespace: infra.clusterAutoscaler.namespace,
+      serviceAccountName: infra.clusterAutoscaler.serviceAccountName,
+    });
+
     const serviceAccount = new AppServiceAccount(this, 'service-account', {
       namePrefix: prefix,
       name: APP_SERVICE_ACCOUNT,
@@ -112,8 +140,17 @@ export class WorkloadsStack extends ProjectStack {
         : undefined,
     });
 
+    // Marks the image as this environment's before the rollout, so ECR's lifecycle policy keeps
+    // it; fails the apply early when the tag was never pushed.
+    const imageMarker = new DeployedImageMarker(this, 'deployed-image', {
+      repositoryName: ecrRepositoryName(config),
+      region: config.bootstrap.region,
+      environment: env.name,
+      imageTag: this.imageTag.stringValue,
+    });
+
     let database: AppDatabase;
-    const dependsOn = [nginx.release];
+    const dependsOn: ITerraformDependable[] = [nginx.release, imageMarker.resource];
     if (infra.database) {
       database = {
         mode: 'rds',
@@ -156,7 +193,9 @@ export class WorkloadsStack extends ProjectStack {
       : [];
     new AppRelease(this, 'app', {
       namespace: namespace.name,
-      dependsOn,
+      // The pre-install migration hook and the pods read AWS credentials through Pod Identity:
+      // created before their association (or its role's policy) they get none, or too few.
+      dependsOn: [...dependsOn, ...podIdentityDependencies(this)],
       values: buildAppValues({
         applicationName: APP_NAME,
         imageRepository: `${this.accountId}.dkr.ecr.${config.bootstrap.region}.amazonaws.com/${ecrRepositoryName(config)}`,
@@ -175,6 +214,28 @@ export class WorkloadsStack extends ProjectStack {
       }),
     });
   }
+}
+
+/**
+ * The commit SHA CI tags images with, or a release version (see .github/workflows/deploy.yml).
+ * `[.]` rather than a backslash: the pattern sits in an HCL string, where `\.` is not an escape.
+ */
+export const IMAGE_TAG_PATTERN = '^([0-9a-f]{40}|[0-9]+[.][0-9]+[.][0-9]+)$';
+
+/**
+ * Every EKS Pod Identity association under `scope`, with the IAM policies of the roles: what a
+ * release whose pods use Pod Identity must wait for. Found in the construct tree, so associations
+ * added later (e.g. a separate role for the migration Job) are waited for without more wiring.
+ */
+export function podIdentityDependencies(scope: Construct): ITerraformDependable[] {
+  const constructs = scope.node.findAll();
+  if (!constructs.some((construct) => construct instanceof EksPodIdentityAssociation)) return [];
+  return constructs.filter(
+    (construct): construct is EksPodIdentityAssociation | IamRolePolicy | IamRolePolicyAttachment =>
+      construct instanceof EksPodIdentityAssociation ||
+      construct instanceof IamRolePolicy ||
+      construct instanceof IamRolePolicyAttachment,
+  );
 }
 
 /** What the environment config decides about the API release (its defaults live in the schema). */

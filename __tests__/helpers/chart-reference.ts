@@ -4,11 +4,14 @@ import Ajv from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { helmMerge, type HelmValues } from '../../policy/helm-merge';
 
-/** The stakater/application chart's reference files, in `shared/` beside the repository. */
-export function chartReferenceFile(name: string): string {
+/**
+ * A chart's reference files (values.yaml, templates/...), in `shared/reference/<chart>` beside
+ * the repository. Default chart: stakater's `application`.
+ */
+export function chartReferenceFile(name: string, chart = 'stakater-application'): string {
   const candidates = [
-    path.resolve(__dirname, '../../../shared/reference/stakater-application', name),
-    path.resolve(process.cwd(), '../shared/reference/stakater-application', name),
+    path.resolve(__dirname, '../../../shared/reference', chart, name),
+    path.resolve(process.cwd(), '../shared/reference', chart, name),
   ];
   const found = candidates.find((candidate) => existsSync(candidate));
   if (!found) throw new Error(`chart reference ${name} not found in ${candidates.join(', ')}`);

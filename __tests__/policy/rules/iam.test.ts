@@ -1,5 +1,7 @@
 import { GithubOidc } from '../../../modules/account/github-oidc';
 import { Network } from '../../../modules/network/network';
+import { ClusterAutoscalerIdentity } from '../../../modules/cluster/cluster-autoscaler-identity';
+import { clusterAutoscalerDiscoveryTags } from '../../../modules/cluster/eks-node-group';
 import { evaluate, fakeStack } from '../../../policy/engine';
 import { synthContext } from '../../helpers/synth';
 import type { PolicyRule, StackContext } from '../../../policy/types';
@@ -267,5 +269,64 @@ describe('IAM rules', () => {
     const results = evaluate(iamRules, context);
     expect(results).toHaveLength(iamRules.length);
     expect(results.filter((r) => r.status !== 'pass')).toEqual([]);
+  });
+
+  describe('HP_IAM_2: Auto Scaling writes only on tagged groups', () => {
+    const policyStack = (statement: Record<string, unknown>) =>
+      fakeStack({
+        aws_iam_role_policy: {
+          p: {
+            role: 'r',
+            policy: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }),
+          },
+        },
+      });
+    const scale = {
+      Effect: 'Allow',
+      Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
+      Resource: '*',
+    };
+    const check = (statement: Record<string, unknown>) =>
+      evaluate([rule('HP_IAM_2')], policyStack(statement)).map((result) => result.status);
+
+    it('fails scaling rights on every group of the account', () => {
+      expect(check(scale)).toEqual(['fail']);
+      expect(check({ ...scale, Action: 'autoscaling:*' })).toEqual(['fail']);
+    });
+
+    it('passes with a tag condition, on named groups, and ignores read-only statements', () => {
+      expect(
+        check({
+          ...scale,
+          Condition: {
+            StringEquals: { 'aws:ResourceTag/k8s.io/cluster-autoscaler/hello-prod': 'owned' },
+          },
+        }),
+      ).toEqual(['pass']);
+      expect(
+        check({
+          ...scale,
+          Resource:
+            'arn:aws:autoscaling:eu-west-1:111122223333:autoScalingGroup:*:autoScalingGroupName/eks-general',
+        }),
+      ).toEqual(['pass']);
+      expect(check({ Effect: 'Allow', Action: 'autoscaling:Describe*', Resource: '*' })).toEqual([
+        'pass',
+      ]);
+    });
+
+    it('passes on the Cluster Autoscaler identity module', () => {
+      const context = synthContext(
+        (scope) =>
+          new ClusterAutoscalerIdentity(scope, 'ca', {
+            namePrefix: 'hello-prod',
+            clusterName: 'hello-prod',
+            discoveryTags: clusterAutoscalerDiscoveryTags('hello-prod'),
+          }),
+      );
+      const results = evaluate([rule('HP_IAM_2')], context);
+      expect(results).toHaveLength(1);
+      expect(results[0]?.status).toBe('pass');
+    });
   });
 });
