@@ -34,10 +34,10 @@ describe('the synthesized platform', () => {
         ...Object.keys(stack.json.data ?? {}),
       ];
       const providers = new Set(Object.keys(stack.json.provider ?? {}));
+      // terraform_remote_state and terraform_data belong to Terraform's built-in provider.
+      const builtIn = ['terraform_remote_state', 'terraform_data'];
       const needed = new Set(
-        types
-          .filter((type) => type !== 'terraform_remote_state')
-          .map((type) => type.split('_')[0]!),
+        types.filter((type) => !builtIn.includes(type)).map((type) => type.split('_')[0]!),
       );
       expect([...needed].filter((provider) => !providers.has(provider))).toEqual([]);
       const required = Object.keys(
