@@ -61,3 +61,29 @@ export function expiredImages(policy: string, images: readonly RepositoryImage[]
   }
   return images.filter((image) => expired.has(image.id)).map((image) => image.id);
 }
+
+/** The repository's lifecycle policy before issue 12: untagged after 7 days, newest 30 tagged kept. */
+export const PREVIOUS_LIFECYCLE_POLICY = {
+  rules: [
+    {
+      rulePriority: 1,
+      selection: {
+        tagStatus: 'untagged',
+        countType: 'sinceImagePushed',
+        countUnit: 'days',
+        countNumber: 7,
+      },
+      action: { type: 'expire' },
+    },
+    {
+      rulePriority: 2,
+      selection: {
+        tagStatus: 'tagged',
+        tagPatternList: ['*'],
+        countType: 'imageCountMoreThan',
+        countNumber: 30,
+      },
+      action: { type: 'expire' },
+    },
+  ],
+};

@@ -68,9 +68,21 @@ export class ClusterAutoscalerIdentity extends Construct {
             sid: 'EksPodIdentity',
             principals: [{ type: 'Service', identifiers: ['pods.eks.amazonaws.com'] }],
             actions: ['sts:AssumeRole', 'sts:TagSession'],
+            // Pod Identity session tags: only this cluster's autoscaler ServiceAccount, even if
+            // another association named the role.
             condition: [
               { test: 'StringEquals', variable: 'aws:SourceAccount', values: [accountId] },
               { test: 'ArnEquals', variable: 'aws:SourceArn', values: [clusterArn] },
+              {
+                test: 'StringEquals',
+                variable: 'aws:RequestTag/kubernetes-namespace',
+                values: [namespace],
+              },
+              {
+                test: 'StringEquals',
+                variable: 'aws:RequestTag/kubernetes-service-account',
+                values: [serviceAccountName],
+              },
             ],
           },
         ],

@@ -8,7 +8,11 @@ import {
   MARK_DEPLOYED_IMAGE_SCRIPT,
   type EcrRepositoryProps,
 } from '../../../modules/account/ecr-repository';
-import { expiredImages, type RepositoryImage } from '../../helpers/ecr-lifecycle';
+import {
+  expiredImages,
+  PREVIOUS_LIFECYCLE_POLICY,
+  type RepositoryImage,
+} from '../../helpers/ecr-lifecycle';
 import { onlyResource, synthConstructs } from '../../helpers/synth';
 
 function synth(props: EcrRepositoryProps) {
@@ -139,30 +143,7 @@ describe('EcrRepository', () => {
     });
 
     it('where the previous policy (newest 30 tagged, untagged after 7 days) expired prod', () => {
-      const previous = JSON.stringify({
-        rules: [
-          {
-            rulePriority: 1,
-            selection: {
-              tagStatus: 'untagged',
-              countType: 'sinceImagePushed',
-              countUnit: 'days',
-              countNumber: 7,
-            },
-            action: { type: 'expire' },
-          },
-          {
-            rulePriority: 2,
-            selection: {
-              tagStatus: 'tagged',
-              tagPatternList: ['*'],
-              countType: 'imageCountMoreThan',
-              countNumber: 30,
-            },
-            action: { type: 'expire' },
-          },
-        ],
-      });
+      const previous = JSON.stringify(PREVIOUS_LIFECYCLE_POLICY);
       const expired = expiredImages(previous, images);
       expect(expired).toEqual(expect.arrayContaining(['day-100', 'day-115']));
       expect(expired).not.toContain('untagged-old');

@@ -39,6 +39,20 @@ describe('ClusterAutoscalerIdentity', () => {
       actions: ['sts:AssumeRole', 'sts:TagSession'],
     });
     expect(JSON.stringify(trust!.condition)).toContain('cluster/${aws_eks_cluster.c.name}');
+    expect(trust!.condition).toEqual(
+      expect.arrayContaining([
+        {
+          test: 'StringEquals',
+          variable: 'aws:RequestTag/kubernetes-namespace',
+          values: ['kube-system'],
+        },
+        {
+          test: 'StringEquals',
+          variable: 'aws:RequestTag/kubernetes-service-account',
+          values: ['cluster-autoscaler'],
+        },
+      ]),
+    );
   });
 
   it("scales only Auto Scaling groups carrying all of the cluster's discovery tags", () => {

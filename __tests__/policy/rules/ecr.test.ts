@@ -1,5 +1,6 @@
 import { EcrRepository, ecrLifecyclePolicy } from '../../../modules/account/ecr-repository';
 import { evaluate, fakeStack } from '../../../policy/engine';
+import { PREVIOUS_LIFECYCLE_POLICY } from '../../helpers/ecr-lifecycle';
 import { synthContext } from '../../helpers/synth';
 import type { PolicyRule, StackContext } from '../../../policy/types';
 import { ecrRules } from '../../../policy/rules/ecr';
@@ -30,26 +31,7 @@ const modulePolicy = JSON.parse(
   }),
 ) as { rules: Record<string, unknown>[] };
 const expireRule = modulePolicy;
-/** The policy the repository had before: untagged after 7 days, the newest 30 tagged kept. */
-const previousPolicy = {
-  rules: [
-    {
-      rulePriority: 1,
-      selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7 },
-      action: { type: 'expire' },
-    },
-    {
-      rulePriority: 2,
-      selection: {
-        tagStatus: 'tagged',
-        tagPatternList: ['*'],
-        countType: 'imageCountMoreThan',
-        countNumber: 30,
-      },
-      action: { type: 'expire' },
-    },
-  ],
-};
+const previousPolicy = PREVIOUS_LIFECYCLE_POLICY;
 const repoStack = (
   config: Record<string, unknown>,
   extra: Record<string, Record<string, Record<string, unknown>>> = lifecycle(expireRule),

@@ -1,4 +1,5 @@
 import type { Construct } from 'constructs';
+import { clusterComponentVersions } from '../../../config/kubernetes-versions';
 import { ClusterAutoscalerIdentity } from '../../../modules/cluster/cluster-autoscaler-identity';
 import { EksCluster, type EksClusterProps } from '../../../modules/cluster/eks-cluster';
 import { clusterAutoscalerDiscoveryTags } from '../../../modules/cluster/eks-node-group';
@@ -37,14 +38,8 @@ const template = (overrides: Record<string, unknown>) =>
 const moduleProps: EksClusterProps = {
   clusterName: 'hello-prod',
   kubernetesVersion: '1.35',
-  addonVersions: {
-    'vpc-cni': 'v1.22.4-eksbuild.3',
-    'eks-pod-identity-agent': 'v1.3.10-eksbuild.3',
-    coredns: 'v1.13.2-eksbuild.31',
-    'kube-proxy': 'v1.35.3-eksbuild.29',
-    'aws-ebs-csi-driver': 'v1.64.0-eksbuild.1',
-    'metrics-server': 'v0.9.0-eksbuild.6',
-  },
+  addonVersions: clusterComponentVersions('1.35')!.addons,
+
   subnetIds: ['subnet-a', 'subnet-b'],
   adminPrincipalArns: ['arn:aws:iam::111122223333:role/deploy'],
   nodeGroups: [
