@@ -2,13 +2,17 @@
 // source maps on) is a large share of synth time, and synth errors read fine without it.
 process.setSourceMapsEnabled(false);
 
-import { ProjectConfigError, loadConfig, selectEnvironments } from './config';
+import { ProjectConfigError, configWarnings, loadConfig, selectEnvironments } from './config';
 import { buildPlatformApp } from './stacks/app';
 
 // Entry point of `cdktf synth` (see cdktf.json) and `npm run synth:fast`.
 // Config problems are reported as a list of field paths and reasons, before any construct exists.
 try {
   const config = loadConfig();
+  // E.g. a Kubernetes version within 60 days of its end of standard support.
+  for (const warning of configWarnings(config)) {
+    console.warn(`Warning: ${warning.path.join('.')}: ${warning.message}`);
+  }
   const environments = selectEnvironments(config, process.env.STACK_ENVS);
   buildPlatformApp({ config, environments }).app.synth();
 } catch (error) {

@@ -23,7 +23,7 @@ export const projectConfig: ProjectConfigInput = {
       backend: { type: 'local' },
       tags: { CostCenter: 'platform-dev' },
       eks: {
-        kubernetesVersion: '1.33',
+        kubernetesVersion: '1.35',
         publicAccessCidrs: ['203.0.113.0/24'],
         deletionProtection: false,
         nodeGroups: [
@@ -41,7 +41,6 @@ export const projectConfig: ProjectConfigInput = {
       ingress: { nodePort: 30080 },
       loadBalancer: { waf: false, deletionProtection: false },
       app: {
-        imageTag: 'latest-dev',
         replicas: { min: 2, max: 3 },
         resources: {
           requests: { cpu: '100m', memory: '128Mi' },
@@ -64,7 +63,7 @@ export const projectConfig: ProjectConfigInput = {
       backend: { type: 's3' },
       tags: { CostCenter: 'platform-staging' },
       eks: {
-        kubernetesVersion: '1.33',
+        kubernetesVersion: '1.35',
         publicAccessCidrs: ['203.0.113.0/24'],
         nodeGroups: [
           { name: 'general', instanceTypes: ['m7i.large'], minSize: 2, maxSize: 4, desiredSize: 2 },
@@ -82,7 +81,6 @@ export const projectConfig: ProjectConfigInput = {
       ingress: { nodePort: 30080 },
       loadBalancer: { waf: true, deletionProtection: false },
       app: {
-        imageTag: 'latest-staging',
         replicas: { min: 2, max: 4 },
         resources: {
           requests: { cpu: '200m', memory: '192Mi' },
@@ -104,7 +102,7 @@ export const projectConfig: ProjectConfigInput = {
       backend: { type: 's3' },
       tags: { CostCenter: 'platform-prod' },
       eks: {
-        kubernetesVersion: '1.33',
+        kubernetesVersion: '1.35',
         publicAccessCidrs: [],
         nodeGroups: [
           { name: 'general', instanceTypes: ['m7i.large'], minSize: 3, maxSize: 6, desiredSize: 3 },
@@ -123,7 +121,6 @@ export const projectConfig: ProjectConfigInput = {
       ingress: { nodePort: 30080 },
       loadBalancer: { waf: true, deletionProtection: true },
       app: {
-        imageTag: 'latest-prod',
         replicas: { min: 3, max: 10 },
         resources: {
           requests: { cpu: '250m', memory: '256Mi' },

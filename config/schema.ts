@@ -2,6 +2,11 @@ import { z } from 'zod';
 import { SHUTDOWN_MARGIN_SECONDS } from '../modules/app/app-values';
 import { cidrContains, cidrsOverlap, parseCidr } from '../modules/core/ipv4';
 import { costAssumptionsSchema } from './cost-assumptions';
+import {
+  clusterComponentVersions,
+  DEFAULT_KUBERNETES_VERSION,
+  kubernetesSupportFinding,
+} from './kubernetes-versions';
 
 /**
  * The typed, validated environment configuration: the one place environments differ.
@@ -190,7 +195,15 @@ const rdsSchema = z.object({
   skipFinalSnapshot: z
     .boolean()
     .default(false)
-    .describe('Skip the final snapshot on destroy (off: a final snapshot is taken).'),
+    .describe(
+      'Skip the final snapshot on destroy (off: a final snapshot is taken, named after the instance and its creation time so a second destroy never collides with the first).',
+    ),
+  deleteAutomatedBackups: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Delete the automated backups with the instance (off: they stay for `backupRetentionDays`, so a deleted database can still be restored to a point in time). Prod must keep them.',
+    ),
   performanceInsights: z
     .boolean()
     .default(true)
@@ -336,7 +349,16 @@ const environmentSchema = z.object({
   eks: z.object({
     kubernetesVersion: z
       .enum(SUPPORTED_KUBERNETES_VERSIONS)
-      .describe('Kubernetes minor version of the cluster; node groups and add-ons follow it.'),
+      .default(DEFAULT_KUBERNETES_VERSION)
+      .describe(
+        'Kubernetes minor version of the cluster; node groups and the pinned add-on versions (config/kubernetes-versions.ts) follow it. Synth warns 60 days before its end of EKS standard support and fails after it unless `allowExtendedSupport`. EKS upgrades one minor version at a time.',
+      ),
+    allowExtendedSupport: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Let the cluster stay on a version past its end of standard support (EKS extended support: $0.60 instead of $0.10 per cluster-hour); sets the cluster's upgrade policy to EXTENDED. Off: synth fails past the end of standard support, and the upgrade policy is STANDARD (EKS upgrades the control plane itself then).",
+      ),
     publicAccessCidrs: z
       .array(cidr)
       .default([])
@@ -389,10 +411,6 @@ const environmentSchema = z.object({
       .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/)
       .default('sample-app')
       .describe('Kubernetes namespace of the API.'),
-    imageTag: z
-      .string()
-      .regex(/^[\w][\w.-]{0,127}$/, 'must be a valid image tag')
-      .describe('Image tag deployed when CI does not set `image_tag`.'),
     replicas: z.object({
       min: z
         .number()
@@ -476,6 +494,17 @@ const environmentSchema = z.object({
     .describe('Usage assumptions of `npm run cost` (config/cost-assumptions.ts).'),
 });
 
+const quotasSchema = z.object({
+  elasticIpsPerRegion: z
+    .number()
+    .int()
+    .min(1)
+    .default(5)
+    .describe(
+      'Elastic IP addresses one account may hold in one region (the AWS default is 5; Service Quotas code L-0263D0A3). Each NAT gateway holds one, so synth adds up the NAT gateways of every environment in the same account and region against it. Raise it after a quota increase; lower it by the addresses held outside this project.',
+    ),
+});
+
 export const projectSchema = z.object({
   name: z
     .string()
@@ -523,7 +552,16 @@ export const projectSchema = z.object({
       .describe(
         'Usage assumptions of `npm run cost` for the bootstrap stack (config/cost-assumptions.ts).',
       ),
+    manageAutoScalingServiceLinkedRole: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Create the account's `AWSServiceRoleForAutoScaling`, which launches the EKS nodes and holds a grant on their volume key (a fresh account has none until some Auto Scaling group exists). An account that already has it: import it once (docs/foundation-modules.md) or set this to false.",
+      ),
   }),
+  quotas: quotasSchema
+    .prefault({})
+    .describe('Service quotas the environments share per account and region.'),
   environments: z
     .record(z.enum(ENVIRONMENT_NAMES), environmentSchema)
     .describe('One entry per environment; every environment has the same fields.'),
@@ -548,6 +586,8 @@ function isIanaZone(zone: string): boolean {
 /** Cross-field rules zod's per-field schemas cannot express; each issue names its field path. */
 export function crossFieldIssues(
   config: ProjectConfig,
+  /** The day Kubernetes support is judged on. Default: now. */
+  today: string | Date = new Date(),
 ): { path: (string | number)[]; message: string }[] {
   const issues: { path: (string | number)[]; message: string }[] = [];
   const envs = Object.entries(config.environments) as [
@@ -628,6 +668,20 @@ export function crossFieldIssues(
         });
       }
     });
+    if (!clusterComponentVersions(env.eks.kubernetesVersion)) {
+      issues.push({
+        path: at('eks', 'kubernetesVersion'),
+        message: `Kubernetes ${env.eks.kubernetesVersion} has no pinned add-on versions in config/kubernetes-versions.ts (CLUSTER_COMPONENT_VERSIONS): add a row or pick a version that has one`,
+      });
+    }
+    const support = kubernetesSupportFinding(
+      env.eks.kubernetesVersion,
+      today,
+      env.eks.allowExtendedSupport,
+    );
+    if (support?.level === 'error') {
+      issues.push({ path: at('eks', 'kubernetesVersion'), message: support.message });
+    }
     if (name === 'prod')
       issues.push(...prodInvariants(env).map((issue) => ({ ...issue, path: at(...issue.path) })));
   }
@@ -661,7 +715,68 @@ export function crossFieldIssues(
       }
     }
   }
+  issues.push(...elasticIpIssues(config, envs));
   return issues;
+}
+
+/** NAT gateways (one Elastic IP each) an environment creates. */
+export function natGatewayCount(env: Pick<EnvironmentConfig, 'azCount' | 'network'>): number {
+  return env.network.natMode === 'single' ? 1 : env.azCount;
+}
+
+/**
+ * Environments in one account and region share its Elastic IP quota. Environments without an
+ * `accountId` deploy into whatever account the credentials reach, taken here as one account.
+ */
+function elasticIpIssues(
+  config: ProjectConfig,
+  envs: [EnvironmentName, ProjectConfig['environments'][EnvironmentName]][],
+): { path: (string | number)[]; message: string }[] {
+  const quota = config.quotas.elasticIpsPerRegion;
+  const groups = new Map<string, [EnvironmentName, number][]>();
+  for (const [name, env] of envs) {
+    const key = `${env.accountId ?? 'the deploying account'} ${env.region}`;
+    groups.set(key, [...(groups.get(key) ?? []), [name, natGatewayCount(env)]]);
+  }
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  for (const [where, members] of groups) {
+    const total = members.reduce((sum, [, count]) => sum + count, 0);
+    if (total <= quota) continue;
+    const [last] = members[members.length - 1]!;
+    issues.push({
+      path: ['environments', last, 'network', 'natMode'],
+      message:
+        `the NAT gateways of ${members.map(([name, count]) => `${name} (${count})`).join(', ')} in ${where} need ${total} Elastic IPs, ` +
+        `over the quota of ${quota} (quotas.elasticIpsPerRegion): request an increase of Service Quotas code L-0263D0A3 ` +
+        `and raise quotas.elasticIpsPerRegion, use natMode "single" outside prod, or move an environment to another region or account`,
+    });
+  }
+  return issues;
+}
+
+/**
+ * What synth should print without failing: Kubernetes versions close to (or, when allowed,
+ * past) their end of standard support. Each names its field path.
+ */
+export function configWarnings(
+  config: ProjectConfig,
+  today: string | Date = new Date(),
+): { path: (string | number)[]; message: string }[] {
+  return (
+    Object.entries(config.environments) as [
+      EnvironmentName,
+      ProjectConfig['environments'][EnvironmentName],
+    ][]
+  ).flatMap(([name, env]) => {
+    const finding = kubernetesSupportFinding(
+      env.eks.kubernetesVersion,
+      today,
+      env.eks.allowExtendedSupport,
+    );
+    return finding?.level === 'warning'
+      ? [{ path: ['environments', name, 'eks', 'kubernetesVersion'], message: finding.message }]
+      : [];
+  });
 }
 
 /** What production must always have, whatever someone edits. */
@@ -699,6 +814,11 @@ function prodInvariants(
       issues.push({
         path: ['database', 'skipFinalSnapshot'],
         message: 'prod database must keep a final snapshot',
+      });
+    if (env.database.deleteAutomatedBackups)
+      issues.push({
+        path: ['database', 'deleteAutomatedBackups'],
+        message: 'prod database must keep its automated backups after deletion',
       });
     if (env.database.backupRetentionDays < 7)
       issues.push({

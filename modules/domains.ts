@@ -1,9 +1,12 @@
 import type { Construct, IConstruct } from 'constructs';
-import { EcrRepository } from './account/ecr-repository';
+import { DeployedImageMarker, EcrRepository } from './account/ecr-repository';
 import { GithubOidc } from './account/github-oidc';
+import { ServiceLinkedRole } from './account/service-linked-role';
 import { StateBucket } from './account/state-bucket';
 import { AppRelease } from './app/app-release';
 import { AppServiceAccount } from './app/app-service-account';
+import { ClusterAutoscaler } from './cluster/cluster-autoscaler';
+import { ClusterAutoscalerIdentity } from './cluster/cluster-autoscaler-identity';
 import { EksCluster } from './cluster/eks-cluster';
 import { EksManagedNodeGroup } from './cluster/eks-node-group';
 import { Gp3StorageClass } from './cluster/gp3-storage-class';
@@ -52,11 +55,15 @@ export const DOMAIN_OF_MODULE: ReadonlyMap<ModuleClass, ModuleDomain> = new Map<
   ModuleClass,
   ModuleDomain
 >([
+  [DeployedImageMarker, 'account'],
   [EcrRepository, 'account'],
   [GithubOidc, 'account'],
+  [ServiceLinkedRole, 'account'],
   [StateBucket, 'account'],
   [AppRelease, 'app'],
   [AppServiceAccount, 'app'],
+  [ClusterAutoscaler, 'cluster'],
+  [ClusterAutoscalerIdentity, 'cluster'],
   [EksCluster, 'cluster'],
   [EksManagedNodeGroup, 'cluster'],
   [Gp3StorageClass, 'cluster'],

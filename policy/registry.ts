@@ -4,7 +4,7 @@ import { ecrRules } from './rules/ecr';
 import { eksRules } from './rules/eks';
 import { iamRules } from './rules/iam';
 import { kmsRules } from './rules/kms';
-import { kubernetesRules } from './rules/kubernetes';
+import { kubernetesReleaseRules, kubernetesRules } from './rules/kubernetes';
 import { rdsRules } from './rules/rds';
 import { observabilityRules } from './rules/observability';
 import { s3Rules } from './rules/s3';
@@ -30,4 +30,5 @@ export const allRules: readonly PolicyRule[] = [
   ...observabilityRules,
   ...secretsRules,
   ...kubernetesRules,
+  ...kubernetesReleaseRules,
 ];

@@ -3,6 +3,11 @@ import { TerraformOutput } from 'cdktf';
 import { environmentsOf, type ProjectConfig } from '../config';
 import { EcrRepository } from '../modules/account/ecr-repository';
 import { GithubOidc } from '../modules/account/github-oidc';
+import {
+  AUTOSCALING_SERVICE,
+  AUTOSCALING_SERVICE_LINKED_ROLE,
+  ServiceLinkedRole,
+} from '../modules/account/service-linked-role';
 import { StateBucket } from '../modules/account/state-bucket';
 import type { BackendContext } from './backend';
 import { ecrRepositoryName, RELEASE_ENVIRONMENT } from './names';
@@ -23,6 +28,8 @@ export class BootstrapStack extends ProjectStack {
   public readonly stateBucket: StateBucket;
   public readonly ecr: EcrRepository;
   public readonly github: GithubOidc;
+  /** `AWSServiceRoleForAutoScaling`, unless config leaves it to the account. */
+  public readonly autoScalingServiceLinkedRole?: ServiceLinkedRole;
 
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
     const { config } = props;
@@ -31,7 +38,20 @@ export class BootstrapStack extends ProjectStack {
     this.stateBucket = new StateBucket(this, 'state', {
       bucketName: config.bootstrap.stateBucketName,
     });
-    this.ecr = new EcrRepository(this, 'ecr', { name: ecrRepositoryName(config) });
+    this.ecr = new EcrRepository(this, 'ecr', {
+      name: ecrRepositoryName(config),
+      // Deployments mark the image each environment runs; the end of the promotion chain first.
+      environments: environmentsOf(config)
+        .map((env) => env.name)
+        .reverse(),
+    });
+    // Every environment's KMS grant to this role (node root volumes) needs it to exist first.
+    if (config.bootstrap.manageAutoScalingServiceLinkedRole) {
+      this.autoScalingServiceLinkedRole = new ServiceLinkedRole(this, 'autoscaling-role', {
+        awsServiceName: AUTOSCALING_SERVICE,
+        description: `${AUTOSCALING_SERVICE_LINKED_ROLE}: launches the EKS nodes, whose volumes use a KMS key granted to it`,
+      });
+    }
 
     this.github = new GithubOidc(this, 'github', {
       namePrefix: config.name,

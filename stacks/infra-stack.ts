@@ -1,7 +1,13 @@
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig, ProjectConfig } from '../config';
 import { DnsZone } from '../modules/network/dns-zone';
+import {
+  clusterComponentVersions,
+  type ClusterComponentVersions,
+} from '../config/kubernetes-versions';
+import { ClusterAutoscalerIdentity } from '../modules/cluster/cluster-autoscaler-identity';
 import { EksCluster } from '../modules/cluster/eks-cluster';
+import { clusterAutoscalerDiscoveryTags } from '../modules/cluster/eks-node-group';
 import { ingressEndpoint } from '../modules/edge/ingress-endpoint';
 import { LoadBalancer } from '../modules/edge/load-balancer';
 import { Network } from '../modules/network/network';
@@ -46,6 +52,10 @@ export class InfraStack extends ProjectStack {
   public readonly env: EnvironmentConfig;
   public readonly network: Network;
   public readonly cluster: EksCluster;
+  /** Add-on and autoscaler versions pinned for the cluster's Kubernetes version. */
+  public readonly componentVersions: ClusterComponentVersions;
+  /** Where the Cluster Autoscaler's Pod Identity is bound (the workloads stack installs it). */
+  public readonly clusterAutoscaler: ClusterAutoscalerIdentity;
   public readonly loadBalancer: LoadBalancer;
   public readonly certificateArn: string;
   public readonly zoneId: string;
@@ -84,15 +94,26 @@ export class InfraStack extends ProjectStack {
     // The bootstrap deploy role administers every cluster through an access entry, so a plan from
     // another principal never replaces the cluster's admin (no cluster-creator shortcut).
     const deployRoleArn = this.roleArn(githubRoleNames(config).deploy);
+    const versions = clusterComponentVersions(env.eks.kubernetesVersion);
+    // loadConfig rejects a version without a row; this guards callers that skip it.
+    if (!versions) throw new Error(`no pinned add-on versions for ${env.eks.kubernetesVersion}`);
+    this.componentVersions = versions;
     this.cluster = new EksCluster(this, 'eks', {
       clusterName: name,
       kubernetesVersion: env.eks.kubernetesVersion,
+      supportType: env.eks.allowExtendedSupport ? 'EXTENDED' : 'STANDARD',
+      addonVersions: versions.addons,
       subnetIds: this.network.privateSubnetIds,
       endpointPublicAccessCidrs: env.eks.publicAccessCidrs,
       adminPrincipalArns: [deployRoleArn, ...env.eks.adminRoleArns],
       nodeGroups: env.eks.nodeGroups,
       logRetentionDays: env.monitoring.logRetentionDays,
       deletionProtection: env.eks.deletionProtection,
+    });
+    this.clusterAutoscaler = new ClusterAutoscalerIdentity(this, 'cluster-autoscaler', {
+      namePrefix: prefix,
+      clusterName: this.cluster.clusterName,
+      discoveryTags: clusterAutoscalerDiscoveryTags(name),
     });
 
     // Users → Route 53 → ALB :443 → NGINX ingress NodePort on the nodes (installed by the workloads
@@ -129,6 +150,7 @@ export class InfraStack extends ProjectStack {
         deletionProtection: env.database.deletionProtection,
         backupRetentionDays: env.database.backupRetentionDays,
         skipFinalSnapshot: env.database.skipFinalSnapshot,
+        deleteAutomatedBackups: env.database.deleteAutomatedBackups,
         performanceInsights: env.database.performanceInsights,
         monitoringIntervalSeconds: env.database.monitoringIntervalSeconds,
         logRetentionDays: env.monitoring.logRetentionDays,
@@ -168,6 +190,7 @@ export class InfraStack extends ProjectStack {
       namePrefix: prefix,
       clusterName: this.cluster.clusterName,
       logRetentionDays: monitoring.logRetentionDays,
+      addonVersion: this.componentVersions.addons['amazon-cloudwatch-observability'],
       dependsOn: this.cluster.computeReady,
     });
     new LogInsightsQueries(this, 'log-queries', {

@@ -1,8 +1,9 @@
 import type { Construct } from 'constructs';
-import { Fn, TerraformOutput, TerraformVariable } from 'cdktf';
+import { Fn, TerraformOutput, TerraformVariable, type ITerraformDependable } from 'cdktf';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import type { EnvironmentConfig, ProjectConfig } from '../config';
+import { DeployedImageMarker } from '../modules/account/ecr-repository';
 import { PodSecurityNamespace } from '../modules/cluster/pod-security-namespace';
 import { AppServiceAccount } from '../modules/app/app-service-account';
 import { AppRelease } from '../modules/app/app-release';
@@ -13,6 +14,8 @@ import {
   type NetworkPolicyPeer,
 } from '../modules/app/app-values';
 import { CloudNativePg } from '../modules/data/cloudnative-pg';
+import { ClusterAutoscaler } from '../modules/cluster/cluster-autoscaler';
+import { clusterAutoscalerDiscoveryTags } from '../modules/cluster/eks-node-group';
 import { Gp3StorageClass } from '../modules/cluster/gp3-storage-class';
 import { ingressEndpoint } from '../modules/edge/ingress-endpoint';
 import { subnetCidr } from '../modules/network/network';
@@ -24,6 +27,7 @@ import {
   APP_NAME,
   APP_SERVICE_ACCOUNT,
   availabilityZones,
+  clusterName,
   CNPG_OPERATOR_NAMESPACE,
   ecrRepositoryName,
   envPrefix,
@@ -75,11 +79,20 @@ export class WorkloadsStack extends ProjectStack {
     new KubernetesProvider(this, 'kubernetes', { ...cluster, exec: [getToken] });
     new HelmProvider(this, 'helm', { kubernetes: { ...cluster, exec: getToken } });
 
+    // No default: a tag the immutable repository never received would end in ImagePullBackOff
+    // mid-rollout, so a missing or malformed tag stops the plan instead.
     this.imageTag = new TerraformVariable(this, 'image_tag', {
       type: 'string',
-      default: env.app.imageTag,
-      description: 'Tag of the API image in ECR to deploy; CI sets it to the commit SHA.',
+      description:
+        'Tag of the API image in ECR to deploy: the 40-character commit SHA CI built (or a release version like 1.4.2). CI sets it; by hand: TF_VAR_image_tag=<commit sha>.',
       nullable: false,
+      validation: [
+        {
+          condition: `\${can(regex("${IMAGE_TAG_PATTERN}", var.image_tag))}`,
+          errorMessage:
+            'image_tag must be the 40-character commit SHA of an image CI pushed to ECR (or a release version like 1.4.2): set TF_VAR_image_tag=$(git rev-parse HEAD) for a commit on main.',
+        },
+      ],
     });
 
     // Read by the plan and drift workflows (plan with the tag actually deployed) and the smoke test.
@@ -104,6 +117,18 @@ export class WorkloadsStack extends ProjectStack {
       vpcCidr: env.network.vpcCidr,
     });
 
+    // Its Pod Identity association and role live in the infra stack, applied before this one.
+    const literalClusterName = clusterName(config, env);
+    new ClusterAutoscaler(this, 'cluster-autoscaler', {
+      clusterName: literalClusterName,
+      region: env.region,
+      discoveryTags: clusterAutoscalerDiscoveryTags(literalClusterName),
+      imageTag: infra.componentVersions.clusterAutoscalerImageTag,
+      kubernetesVersion: env.eks.kubernetesVersion,
+      namespace: infra.clusterAutoscaler.namespace,
+      serviceAccountName: infra.clusterAutoscaler.serviceAccountName,
+    });
+
     // rds mode: the API may only log in as its own database role (IAM authentication); the
     // migration Job alone may read the master secret. In in-cluster mode neither needs AWS.
     const serviceAccount = new AppServiceAccount(this, 'service-account', {
@@ -125,9 +150,24 @@ export class WorkloadsStack extends ProjectStack {
         : undefined,
     });
 
+    // Marks the image as this environment's before the rollout, so ECR's lifecycle policy keeps
+    // it; fails the apply early when the tag was never pushed.
+    const imageMarker = new DeployedImageMarker(this, 'deployed-image', {
+      repositoryName: ecrRepositoryName(config),
+      region: config.bootstrap.region,
+      environment: env.name,
+      imageTag: this.imageTag.stringValue,
+    });
+
     let database: AppDatabase;
-    // The migration hook and the API pods need their Pod Identity credentials from the start.
-    const dependsOn = [nginx.release, ...serviceAccount.ready, ...migrationServiceAccount.ready];
+    // The migration hook and the API pods need their Pod Identity credentials from the start,
+    // and the image must be marked as this environment's before it rolls out.
+    const dependsOn: ITerraformDependable[] = [
+      nginx.release,
+      imageMarker.resource,
+      ...serviceAccount.ready,
+      ...migrationServiceAccount.ready,
+    ];
     if (infra.database) {
       database = {
         mode: 'rds',
@@ -171,6 +211,8 @@ export class WorkloadsStack extends ProjectStack {
       : [];
     new AppRelease(this, 'app', {
       namespace: namespace.name,
+      // The pre-install migration hook and the pods read AWS credentials through Pod Identity:
+      // created before their association (or its role's policy) they get none, or too few.
       dependsOn,
       values: buildAppValues({
         applicationName: APP_NAME,
@@ -192,6 +234,12 @@ export class WorkloadsStack extends ProjectStack {
     });
   }
 }
+
+/**
+ * The commit SHA CI tags images with, or a release version (see .github/workflows/deploy.yml).
+ * `[.]` rather than a backslash: the pattern sits in an HCL string, where `\.` is not an escape.
+ */
+export const IMAGE_TAG_PATTERN = '^([0-9a-f]{40}|[0-9]+[.][0-9]+[.][0-9]+)$';
 
 /** What the environment config decides about the API release (its defaults live in the schema). */
 export function appReleaseSettings(

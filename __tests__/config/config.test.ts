@@ -148,6 +148,54 @@ describe('config validation reports every problem by field path', () => {
     ]);
   });
 
+  it('keeps prod automated backups after deletion', () => {
+    expect(
+      issuesOf(configWith((c) => (c.environments.prod.database.deleteAutomatedBackups = true))),
+    ).toEqual([
+      'environments.prod.database.deleteAutomatedBackups: prod database must keep its automated backups after deletion',
+    ]);
+    expect(loadConfig().environments.prod!.database).toMatchObject({
+      deleteAutomatedBackups: false,
+    });
+  });
+
+  it('adds up the NAT gateways of one account and region against the Elastic IP quota', () => {
+    // dev (1) + staging (1) + prod (3) = 5: exactly the default quota.
+    expect(loadConfig().quotas.elasticIpsPerRegion).toBe(5);
+    expect(
+      issuesOf(configWith((c) => (c.environments.staging.network.natMode = 'per-az'))),
+    ).toEqual([
+      'environments.prod.network.natMode: the NAT gateways of dev (1), staging (2), prod (3) in the deploying account eu-west-1 need 6 Elastic IPs, over the quota of 5 (quotas.elasticIpsPerRegion): request an increase of Service Quotas code L-0263D0A3 and raise quotas.elasticIpsPerRegion, use natMode "single" outside prod, or move an environment to another region or account',
+    ]);
+    // A raised quota, another region or another account each make room.
+    const raised = configWith((c) => {
+      c.environments.staging.network.natMode = 'per-az';
+      c.quotas = { elasticIpsPerRegion: 6 };
+    });
+    expect(() => loadConfig(raised)).not.toThrow();
+    const moved = configWith((c) => {
+      c.environments.staging.network.natMode = 'per-az';
+      c.environments.staging.region = 'eu-central-1';
+    });
+    expect(() => loadConfig(moved)).not.toThrow();
+    const otherAccount = configWith((c) => {
+      c.environments.staging.network.natMode = 'per-az';
+      c.environments.staging.accountId = '222233334444';
+    });
+    expect(() => loadConfig(otherAccount)).not.toThrow();
+    expect(issuesOf(configWith((c) => (c.quotas = { elasticIpsPerRegion: 4 })))).toEqual([
+      expect.stringMatching(
+        /^environments\.prod\.network\.natMode: .* need 5 Elastic IPs, over the quota of 4/,
+      ),
+    ]);
+  });
+
+  it('has no image tag to fall back on: the deployed tag comes only from image_tag', () => {
+    const { app } = loadConfig().environments.dev!;
+    expect(Object.keys(app)).toContain('replicas');
+    expect('imageTag' in app).toBe(false);
+  });
+
   it('rejects bad values of many kinds at once, all listed', () => {
     const issues = issuesOf(
       configWith((c) => {

@@ -7,13 +7,20 @@ import { helmMerge, type HelmValues } from '../../policy/helm-merge';
 
 /**
  * The reference files of every chart the project installs, in `shared/reference/<dir>/` beside
- * the repository (see each SOURCE.txt): `values.schema.json`, `values.yaml` and `templates/`.
+ * the repository, or vendored in `__tests__/fixtures/charts/<dir>/` for a chart shared/ lacks
+ * (see each SOURCE.txt): `values.yaml`, `templates/` and, where the chart has one,
+ * `values.schema.json`.
  */
 export const REFERENCE_CHARTS = {
   'stakater-application': { chart: 'application', repository: /stakater/ },
   'nginx-ingress': { chart: 'nginx-ingress', repository: /ghcr\.io\/nginx\/charts/ },
   'cloudnative-pg': { chart: 'cloudnative-pg', repository: /cloudnative-pg\.github\.io/ },
   'cnpg-cluster': { chart: 'cluster', repository: /cloudnative-pg\.github\.io/ },
+  // Not in shared/reference: vendored under __tests__/fixtures/charts/ (see its SOURCE.txt).
+  'cluster-autoscaler': {
+    chart: 'cluster-autoscaler',
+    repository: /kubernetes\.github\.io\/autoscaler/,
+  },
 } as const;
 
 export type ReferenceChart = keyof typeof REFERENCE_CHARTS;
@@ -36,6 +43,7 @@ export function referenceChartOf(release: {
 /** A chart's reference directory, `shared/reference/<chart>/` beside the repository. */
 export function chartReferenceDir(chart: ReferenceChart = 'stakater-application'): string {
   const candidates = [
+    path.resolve(__dirname, '../fixtures/charts', chart),
     path.resolve(__dirname, '../../../shared/reference', chart),
     path.resolve(process.cwd(), '../shared/reference', chart),
   ];
@@ -70,13 +78,20 @@ export function chartDefaults(chart: ReferenceChart): HelmValues {
 
 const schemaCache = new Map<ReferenceChart, object>();
 
-/** The chart's `values.schema.json`. */
+/** True when the chart ships a `values.schema.json` (the cluster-autoscaler chart does not). */
+export function hasChartSchema(chart: ReferenceChart): boolean {
+  return existsSync(path.join(chartReferenceDir(chart), 'values.schema.json'));
+}
+
+/** The chart's `values.schema.json`; `{}` (declares nothing) for a chart that ships none. */
 export function chartSchema(chart: ReferenceChart): object {
   let schema = schemaCache.get(chart);
   if (!schema) {
-    schema = JSON.parse(
-      readFileSync(chartReferenceFile('values.schema.json', chart), 'utf8'),
-    ) as object;
+    schema = hasChartSchema(chart)
+      ? (JSON.parse(
+          readFileSync(chartReferenceFile('values.schema.json', chart), 'utf8'),
+        ) as object)
+      : {};
     schemaCache.set(chart, schema);
   }
   return schema;

@@ -202,7 +202,8 @@ describe('npm run policy on a deliberately bad stack', () => {
 describe('npm run policy shows checks that are not applicable or not evaluated, never as passes', () => {
   /**
    * An RDS MySQL instance without Performance Insights (three RDS rules do not apply) and a chart
-   * without a pod model (eight Kubernetes rules cannot look inside).
+   * without a pod model (eight Kubernetes container rules cannot look inside; the two release
+   * rules do not apply to a chart that uses no Pod Identity and serves no application of ours).
    */
   const mixedJson: TerraformJson = {
     resource: {
@@ -212,6 +213,7 @@ describe('npm run policy shows checks that are not applicable or not evaluated, 
           storage_encrypted: true,
           iam_database_authentication_enabled: true,
           backup_retention_period: 3,
+          skip_final_snapshot: true,
         },
       },
       helm_release: {
@@ -232,7 +234,7 @@ describe('npm run policy shows checks that are not applicable or not evaluated, 
   it('counts them apart in the table, lists what nobody inspected, and exits 0', () => {
     const { output, report, exitCode } = reportFor(mixed, table);
     expect(exitCode).toBe(0);
-    expect(report.counts).toMatchObject({ failed: 0, notApplicable: 3, notEvaluated: 8 });
+    expect(report.counts).toMatchObject({ failed: 0, notApplicable: 5, notEvaluated: 8 });
     expect(report.counts.passed + report.counts.notApplicable + report.counts.notEvaluated).toBe(
       report.counts.checks,
     );
@@ -240,7 +242,7 @@ describe('npm run policy shows checks that are not applicable or not evaluated, 
     expect(row('CKV2_AWS_69')).toMatch(/ n\/a +dev .+engine mysql is not PostgreSQL$/);
     expect(row('CKV_K8S_6')).toMatch(/ not-evaluated +dev .+redis has no pod model/);
     expect(output).toMatch(
-      /\d+ checks, \d+ passed, 0 waived, 0 failed, 3 not applicable, 8 not evaluated/,
+      /\d+ checks, \d+ passed, 0 waived, 0 failed, 5 not applicable, 8 not evaluated/,
     );
     const unevaluated = output.split(
       'Not evaluated (nobody inspected these; they are not passes):\n',
@@ -252,18 +254,18 @@ describe('npm run policy shows checks that are not applicable or not evaluated, 
 
   it('gives the counts and statuses in JSON and Markdown', () => {
     const json = JSON.parse(reportFor(mixed, { ...table, format: 'json' }).output) as JsonReport;
-    expect(json.summary).toMatchObject({ notApplicable: 3, notEvaluated: 8, failed: 0 });
+    expect(json.summary).toMatchObject({ notApplicable: 5, notEvaluated: 8, failed: 0 });
     expect(json.results.filter((r) => r.status === 'not-evaluated')).toHaveLength(8);
     const markdown = reportFor(mixed, { ...table, format: 'markdown' }).output;
     expect(markdown).toContain(
       '| Environment | Passed | Waived | Failed | Not applicable | Not evaluated |',
     );
-    expect(markdown).toMatch(/\| dev \| \d+ \| 0 \| 0 \| 3 \| 8 \|/);
+    expect(markdown).toMatch(/\| dev \| \d+ \| 0 \| 0 \| 5 \| 8 \|/);
     expect(markdown).toContain('#### Not evaluated');
     expect(markdown).toMatch(
       /\| `CKV_K8S_6` \| .+ \| dev \| `dev-mixed` `helm_release.redis` \| .+no pod model.+ \|/,
     );
-    expect(markdown).toContain('3 not-applicable checks by rule');
+    expect(markdown).toContain('5 not-applicable checks by rule');
   });
 });
 

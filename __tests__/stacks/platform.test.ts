@@ -39,10 +39,10 @@ describe('the synthesized platform', () => {
         ...Object.keys(stack.json.data ?? {}),
       ];
       const providers = new Set(Object.keys(stack.json.provider ?? {}));
+      // terraform_remote_state and terraform_data belong to Terraform's built-in provider.
+      const builtIn = ['terraform_remote_state', 'terraform_data'];
       const needed = new Set(
-        types
-          .filter((type) => type !== 'terraform_remote_state')
-          .map((type) => type.split('_')[0]!),
+        types.filter((type) => !builtIn.includes(type)).map((type) => type.split('_')[0]!),
       );
       expect([...needed].filter((provider) => !providers.has(provider))).toEqual([]);
       const required = Object.keys(
@@ -96,8 +96,9 @@ describe('policy', () => {
         context.resources(type).map((resource) => ({ stack: stack.name, resource })),
       );
     });
-    // API and ingress controller in every environment, CloudNativePG operator and cluster in dev.
-    expect(workloads).toHaveLength(8);
+    // API, ingress controller and cluster autoscaler in every environment, CloudNativePG operator
+    // and cluster in dev.
+    expect(workloads).toHaveLength(11);
     for (const { stack, resource } of workloads) {
       const inspection = inspectPods(resource);
       const containers = 'containers' in inspection ? inspection.containers : [];

@@ -12,14 +12,19 @@ import {
   chartReferenceDir,
   chartSchema,
   chartSchemaErrors,
+  hasChartSchema,
   REFERENCE_CHARTS,
   referenceChartOf,
   type ReferenceChart,
 } from '../helpers/chart-reference';
 import { checkValues, templateReads, type ValueRead } from '../helpers/helm-template-reads';
 import { releaseValues as parseReleaseValues } from '../../policy/rules/chart-pods';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { clusterComponentVersions } from '../../config/kubernetes-versions';
+import { IMAGE_TAG_PATTERN } from '../../stacks/workloads-stack';
 
 type Values = Record<string, unknown> & {
   deployment: { env: Record<string, { value?: string; valueFrom?: unknown }> } & Record<
@@ -246,6 +251,117 @@ describe.each(cases)('%s', (_label, platform, workloads) => {
   });
 });
 
+describe.each(cases)('%s: autoscaling and ordering', (_label, platform, workloads) => {
+  const infra = platform.stack(`${workloads.environment}-infra`);
+  const env = loadConfig().environments[workloads.environment as 'dev']!;
+  const helm = Object.entries(releases(workloads));
+
+  it('installs the Cluster Autoscaler of the cluster minor version, finding the node groups by tag', () => {
+    const values = releaseValues(workloads, 'cluster-autoscaler') as unknown as {
+      image: { tag: string };
+      autoDiscovery: { clusterName: string; tags: string[] };
+      rbac: { serviceAccount: { name: string } };
+    };
+    expect(values.image.tag).toBe(
+      clusterComponentVersions(env.eks.kubernetesVersion)!.clusterAutoscalerImageTag,
+    );
+    const groups = Object.values(infra.json.resource?.aws_eks_node_group ?? {});
+    expect(groups.length).toBeGreaterThan(0);
+    for (const group of groups) {
+      const tags = group.tags as Record<string, string>;
+      expect(values.autoDiscovery.tags).toEqual(
+        Object.entries(tags).map(([key, value]) => `${key}=${value}`),
+      );
+    }
+    // Its Pod Identity association (infra stack) names the ServiceAccount the chart creates.
+    const associations = Object.values(
+      infra.json.resource?.aws_eks_pod_identity_association ?? {},
+    ).filter((association) => association.service_account === values.rbac.serviceAccount.name);
+    expect(associations).toHaveLength(1);
+    expect(associations[0]!.namespace).toBe('kube-system');
+  });
+
+  it('releases the API only after its Pod Identity, the ingress controller and the image marker', () => {
+    const [, api] = helm.find(([, release]) => release.chart === 'application')!;
+    const waits = api.depends_on as string[];
+    const associations = Object.keys(
+      workloads.json.resource?.aws_eks_pod_identity_association ?? {},
+    );
+    const rolePolicies = Object.keys(workloads.json.resource?.aws_iam_role_policy ?? {});
+    expect(associations.length).toBeGreaterThan(0);
+    for (const name of associations) {
+      expect(waits).toContain(`aws_eks_pod_identity_association.${name}`);
+    }
+    for (const name of rolePolicies) expect(waits).toContain(`aws_iam_role_policy.${name}`);
+    const nginx = helm.find(([, release]) => release.chart === 'nginx-ingress')!;
+    expect(waits).toContain(`helm_release.${nginx[0]}`);
+    const markers = Object.entries(workloads.json.resource?.terraform_data ?? {});
+    expect(markers).toHaveLength(1);
+    expect(waits).toContain(`terraform_data.${markers[0]![0]}`);
+    expect(JSON.stringify(markers[0]![1])).toContain(
+      `deployed-${workloads.environment}-\${var.image_tag}`,
+    );
+  });
+});
+
+describe('the image_tag variable', () => {
+  const workloads = platforms[0][1].stack('prod-workloads');
+  const variable = workloads.json.variable?.image_tag as {
+    default?: unknown;
+    nullable: boolean;
+    validation: { condition: string; error_message: string }[];
+  };
+
+  it('has no default, and accepts only a commit SHA or a release version', () => {
+    expect('default' in variable).toBe(false);
+    expect(variable.nullable).toBe(false);
+    expect(variable.validation).toHaveLength(1);
+    expect(variable.validation[0]!.condition).toBe(
+      `\${can(regex("${IMAGE_TAG_PATTERN}", var.image_tag))}`,
+    );
+    expect(variable.validation[0]!.error_message).toMatch(/TF_VAR_image_tag/);
+    const pattern = new RegExp(IMAGE_TAG_PATTERN);
+    expect(pattern.test('0123456789abcdef0123456789abcdef01234567')).toBe(true);
+    expect(pattern.test('1.4.2')).toBe(true);
+    for (const bad of ['latest-prod', 'latest', '', '0123456', '1.4', 'v1.4.2']) {
+      expect([bad, pattern.test(bad)]).toEqual([bad, false]);
+    }
+  });
+
+  // Terraform itself judges the variable: runs where a terraform binary is on the PATH.
+  const terraform = spawnSync('terraform', ['version'], { encoding: 'utf8' }).status === 0;
+  it.skipIf(!terraform)('makes terraform plan fail without a tag or with a wrong one', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'image-tag-'));
+    try {
+      writeFileSync(
+        path.join(dir, 'main.tf.json'),
+        JSON.stringify({ variable: { image_tag: variable }, output: workloads.json.output }),
+      );
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        CHECKPOINT_DISABLE: '1',
+        TF_IN_AUTOMATION: '1',
+      };
+      delete env.TF_VAR_image_tag;
+      const run = (...args: string[]) =>
+        spawnSync('terraform', [`-chdir=${dir}`, ...args, '-no-color'], { encoding: 'utf8', env });
+      expect(run('init', '-input=false', '-backend=false').status).toBe(0);
+      const missing = run('plan', '-input=false');
+      expect(missing.status).not.toBe(0);
+      expect(missing.stderr).toMatch(/No value for required variable[\s\S]*image_tag/);
+      const latest = run('plan', '-input=false', '-var', 'image_tag=latest-prod');
+      expect(latest.status).not.toBe(0);
+      expect(latest.stderr.replace(/\s+/g, ' ')).toContain(
+        'set TF_VAR_image_tag=$(git rev-parse HEAD)',
+      );
+      const sha = run('plan', '-input=false', '-var', `image_tag=${'a'.repeat(40)}`);
+      expect(sha.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the image', () => {
   it('ships the RDS CA bundle where the release points PGSSLROOTCERT', () => {
     const dockerfile = readFileSync(path.resolve(__dirname, '../../Dockerfile'), 'utf8');
@@ -275,16 +391,25 @@ const allReleases = cases.flatMap(([label, , stack]) =>
 
 describe('Helm values of every release, against the chart it installs', () => {
   it('knows the chart of every release, and every chart is released somewhere', () => {
-    // 3 environments x (API + ingress controller) + dev's CloudNativePG pair + the dev-on-rds
-    // variant's API and ingress controller.
-    expect(allReleases).toHaveLength(10);
+    // 3 environments x (API + ingress controller + cluster autoscaler) + dev's CloudNativePG
+    // pair + the dev-on-rds variant's API, ingress controller and cluster autoscaler.
+    expect(allReleases).toHaveLength(14);
     expect(allReleases.filter((release) => release.chart === undefined)).toEqual([]);
     expect(new Set(allReleases.map((release) => release.chart))).toEqual(
       new Set(Object.keys(REFERENCE_CHARTS)),
     );
   });
 
-  it.each(allReleases.map((release) => [release.label, release] as const))(
+  // The cluster-autoscaler chart ships no values.schema.json: its values are checked against
+  // its templates only (below).
+  const withSchema = allReleases.filter((release) => hasChartSchema(release.chart!));
+  it('schema-checks every release whose chart has a schema', () => {
+    expect([
+      ...new Set(allReleases.filter((r) => !withSchema.includes(r)).map((r) => r.chart)),
+    ]).toEqual(['cluster-autoscaler']);
+  });
+
+  it.each(withSchema.map((release) => [release.label, release] as const))(
     '%s: the chart schema accepts the values',
     (_label, release) => {
       expect(chartSchemaErrors(release.values, release.chart)).toEqual([]);
@@ -325,7 +450,7 @@ describe('Helm values of every release, against the chart it installs', () => {
       };
     });
     console.table(rows);
-    expect(rows).toHaveLength(4);
+    expect(rows).toHaveLength(5);
     for (const row of rows) {
       expect(row.releases).toBeGreaterThan(0);
       expect(row['read by templates']).toBeGreaterThan(0);

@@ -11,7 +11,11 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { KmsGrant } from '@cdktf/provider-aws/lib/kms-grant';
 import { EncryptedLogGroup } from '../core/encrypted-log-group';
-import { EksManagedNodeGroup, type NodeGroupSpec } from './eks-node-group';
+import {
+  clusterAutoscalerDiscoveryTags,
+  EksManagedNodeGroup,
+  type NodeGroupSpec,
+} from './eks-node-group';
 import { cloudWatchLogsGrant, KmsKey } from '../core/kms-key';
 import { NameLimits, resourceName } from '../core/naming';
 import { awsAccount } from '../core/aws-account';
@@ -20,7 +24,12 @@ export type { NodeGroupSpec } from './eks-node-group';
 
 /** Managed add-ons this module installs; each version can be pinned through `addonVersions`. */
 export type EksAddonName =
-  'vpc-cni' | 'eks-pod-identity-agent' | 'coredns' | 'kube-proxy' | 'aws-ebs-csi-driver';
+  | 'vpc-cni'
+  | 'eks-pod-identity-agent'
+  | 'coredns'
+  | 'kube-proxy'
+  | 'aws-ebs-csi-driver'
+  | 'metrics-server';
 
 /** Control-plane log types; all five are shipped (CKV_AWS_37). */
 export const EKS_CONTROL_PLANE_LOG_TYPES = [
@@ -54,11 +63,19 @@ export interface EksClusterProps {
   /** Retention of the control-plane log group. Default: 365 days. */
   readonly logRetentionDays?: number;
   /**
-   * Pinned add-on versions (e.g. `{ 'vpc-cni': 'v1.20.1-eksbuild.1' }`). Default: none pinned;
-   * EKS installs the default version for the cluster's Kubernetes version at creation and keeps
-   * it until one is pinned here. Pin in prod to make add-on upgrades a reviewed change.
+   * Pinned add-on versions (e.g. `{ 'vpc-cni': 'v1.20.1-eksbuild.1' }`), matching
+   * `kubernetesVersion`. Default: none pinned; EKS installs the default version for the
+   * cluster's Kubernetes version at creation and keeps it through upgrades of the cluster until
+   * one is pinned here (HP_EKS_3 fails unpinned add-ons: the stacks pass a version table).
    */
   readonly addonVersions?: Partial<Record<EksAddonName, string>>;
+  /**
+   * EKS upgrade policy. `STANDARD` (default): at the end of standard support EKS upgrades the
+   * control plane itself, and never bills extended support. `EXTENDED`: the version may stay
+   * in extended support, billed six times the standard cluster-hour. EKS defaults to EXTENDED
+   * when unset, so it is always set.
+   */
+  readonly supportType?: 'STANDARD' | 'EXTENDED';
   /**
    * Refuse `DeleteCluster` until this is turned off. Default: true (secure); dev configs may
    * turn it off to stay disposable.
@@ -70,8 +87,9 @@ const ADMIN_POLICY = 'AmazonEKSClusterAdminPolicy';
 
 /**
  * An EKS cluster with API-only authentication, KMS envelope encryption of secrets, every
- * control-plane log type in an encrypted log group, managed node groups behind launch templates,
- * explicitly declared managed add-ons (EBS CSI driver on EKS Pod Identity) and an IAM OIDC
+ * control-plane log type in an encrypted log group, an explicit upgrade policy, managed node
+ * groups behind launch templates that follow the cluster's Kubernetes version, explicitly declared
+ * managed add-ons (EBS CSI driver on EKS Pod Identity, metrics-server for the HPA) and an IAM OIDC
  * provider for IRSA.
  *
  * Nodes carry the EKS-created cluster security group (their launch templates set none), so that
@@ -137,9 +155,10 @@ export class EksCluster extends Construct {
       description: `EBS volumes (node root disks, persistent volumes) of EKS cluster ${name}`,
     });
     // Node instances are launched by the auto scaling service-linked role, which must be able to
-    // use the key for the encrypted root volumes. A grant avoids widening the key policy. The role
-    // exists once any auto scaling group was created in the account.
-    new KmsGrant(this, 'ebs-key-autoscaling-grant', {
+    // use the key for the encrypted root volumes. A grant avoids widening the key policy. The
+    // bootstrap stack creates the role (a fresh account has none until some Auto Scaling group
+    // exists), and the node groups wait for the grant.
+    const autoscalingGrant = new KmsGrant(this, 'ebs-key-autoscaling-grant', {
       name: resourceName(name, 'eks-nodes-autoscaling'),
       keyId: ebsKey.arn,
       granteePrincipal: `arn:${partition}:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
@@ -196,6 +215,7 @@ export class EksCluster extends Construct {
       version: props.kubernetesVersion,
       roleArn: clusterRole.arn,
       deletionProtection: props.deletionProtection ?? true,
+      upgradePolicy: { supportType: props.supportType ?? 'STANDARD' },
       enabledClusterLogTypes: EKS_CONTROL_PLANE_LOG_TYPES,
       encryptionConfig: { resources: ['secrets'], provider: { keyArn: secretsKey.arn } },
       accessConfig: {
@@ -277,11 +297,13 @@ export class EksCluster extends Construct {
       (spec) =>
         new EksManagedNodeGroup(this, `node-group-${spec.name}`, {
           clusterName: cluster.name,
+          kubernetesVersion: cluster.version,
           spec,
           nodeRoleArn: nodeRole.arn,
           subnetIds: props.subnetIds,
           ebsKmsKeyArn: ebsKey.arn,
-          dependsOn: [...nodePolicies, vpcCni, podIdentityAgent],
+          tags: clusterAutoscalerDiscoveryTags(name),
+          dependsOn: [...nodePolicies, vpcCni, podIdentityAgent, autoscalingGrant],
         }),
     );
     const nodeGroupResources = nodeGroups.map((group) => group.dependable);
@@ -289,6 +311,8 @@ export class EksCluster extends Construct {
     // --- Add-ons that need running nodes (their pods must schedule to become ACTIVE) ---------
     addon('coredns', { dependsOn: nodeGroupResources });
     addon('kube-proxy', { dependsOn: nodeGroupResources });
+    // The resource metrics API the HorizontalPodAutoscaler reads (the EKS community add-on).
+    addon('metrics-server', { dependsOn: nodeGroupResources });
 
     const ebsCsiRole = new IamRole(this, 'ebs-csi-role', {
       name: resourceName(name, 'ebs-csi', NameLimits.iamRoleName),

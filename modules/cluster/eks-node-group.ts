@@ -29,6 +29,11 @@ export interface NodeGroupSpec {
 
 export interface EksManagedNodeGroupProps {
   readonly clusterName: string;
+  /**
+   * Kubernetes version of the nodes: pass the cluster's `version` attribute, so a control-plane
+   * upgrade is followed by a rolling upgrade of the nodes in the same apply.
+   */
+  readonly kubernetesVersion: string;
   readonly spec: NodeGroupSpec;
   /** IAM role the nodes run as (worker, CNI and registry-pull policies attached). */
   readonly nodeRoleArn: string;
@@ -36,8 +41,27 @@ export interface EksManagedNodeGroupProps {
   readonly subnetIds: string[];
   /** KMS key for the root volumes (the ASG service-linked role must hold a grant on it). */
   readonly ebsKmsKeyArn: string;
-  /** Resources that must exist before nodes join (node role attachments, CNI add-ons). */
+  /**
+   * Resources that must exist before nodes launch: node role attachments, the CNI add-ons, and
+   * the KMS grant that lets the Auto Scaling service-linked role use `ebsKmsKeyArn` (without it
+   * the first instances fail to launch with an encrypted root volume).
+   */
   readonly dependsOn?: ITerraformDependable[];
+  /** Tags of the node group resource (e.g. `clusterAutoscalerDiscoveryTags`). Default: none. */
+  readonly tags?: Record<string, string>;
+}
+
+/** Tags the Cluster Autoscaler discovers node groups by (`--node-group-auto-discovery=asg:tag=...`). */
+export function clusterAutoscalerDiscoveryTags(clusterName: string): Record<string, string> {
+  if (Token.isUnresolved(clusterName)) {
+    throw new Error(
+      'clusterAutoscalerDiscoveryTags needs the literal cluster name (it is a tag key)',
+    );
+  }
+  return {
+    'k8s.io/cluster-autoscaler/enabled': 'true',
+    [`k8s.io/cluster-autoscaler/${clusterName}`]: 'owned',
+  };
 }
 
 const GRAVITON_FAMILY = /^[a-z]+\d+g[a-z]*\./;
@@ -58,6 +82,10 @@ export function defaultAmiType(instanceTypes: string[]): string {
  * EKS does not expose directly are enforced: IMDSv2 only with hop limit 1 (pods cannot borrow the
  * node role's credentials), an encrypted gp3 root volume, and no SSH key. No security group is
  * set in the template, so EKS attaches the cluster security group to the nodes.
+ *
+ * The Cluster Autoscaler owns the node count: `desired_size` only seeds the group and later
+ * applies ignore it. EKS tags the group's Auto Scaling group with the autoscaler's discovery tags;
+ * the node group carries the same tags so they are visible in the plan and in the console.
  */
 export class EksManagedNodeGroup extends Construct {
   public readonly nodeGroupName: string;
@@ -109,6 +137,7 @@ export class EksManagedNodeGroup extends Construct {
 
     const nodeGroup = new EksNodeGroup(this, 'node-group', {
       clusterName: props.clusterName,
+      version: props.kubernetesVersion,
       // A prefix lets Terraform create the replacement before destroying the old group when an
       // immutable setting (instance types, AMI type, capacity type) changes.
       nodeGroupNamePrefix: `${spec.name}-`,
@@ -128,8 +157,13 @@ export class EksManagedNodeGroup extends Construct {
         version: Token.asString(launchTemplate.latestVersion),
       },
       labels: { 'node-group': spec.name, ...spec.labels },
+      tags: props.tags,
       dependsOn: props.dependsOn,
-      lifecycle: { createBeforeDestroy: true },
+      lifecycle: {
+        createBeforeDestroy: true,
+        // The Cluster Autoscaler changes the desired size; an apply must not reset it.
+        ignoreChanges: ['scaling_config[0].desired_size'],
+      },
     });
 
     this.dependable = nodeGroup;

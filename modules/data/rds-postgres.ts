@@ -45,9 +45,17 @@ export interface RdsPostgresProps {
   readonly backupRetentionDays?: number;
   /**
    * Skip the snapshot on delete. Default: false: a final snapshot named
-   * `<identifier>-final-snapshot` is taken.
+   * `<identifier>-final-<creation time>` is taken. The name is fixed when the instance is created
+   * (later plans ignore it), so each instance's final snapshot has its own name and destroying a
+   * re-created instance never collides with an earlier final snapshot.
    */
   readonly skipFinalSnapshot?: boolean;
+  /**
+   * Delete the automated backups together with the instance. Default: false: they are kept for
+   * the retention period, so a deleted instance can still be restored to a point in time (the
+   * provider's own default deletes them).
+   */
+  readonly deleteAutomatedBackups?: boolean;
   /** Performance Insights (7 days, free tier) encrypted with the storage key. Default: true. */
   readonly performanceInsights?: boolean;
   /** Enhanced monitoring interval, 0 to turn it off. Default: 60 seconds. */
@@ -56,6 +64,15 @@ export interface RdsPostgresProps {
   readonly logExports?: RdsLogExport[];
   /** Retention of the exported log groups. Default: 365 days. */
   readonly logRetentionDays?: number;
+}
+
+/**
+ * Name of the final snapshot: the identifier and the creation time (UTC, to the second), e.g.
+ * `hello-prod-postgres-final-20261129210405`. Snapshot identifiers allow letters, digits and
+ * hyphens, up to 255 characters.
+ */
+export function finalSnapshotIdentifier(identifier: string): string {
+  return `${identifier}-final-\${formatdate("YYYYMMDDhhmmss", timestamp())}`;
 }
 
 /**
@@ -221,7 +238,8 @@ export class RdsPostgres extends Construct {
       backupRetentionPeriod: props.backupRetentionDays ?? 14,
       copyTagsToSnapshot: true,
       skipFinalSnapshot,
-      finalSnapshotIdentifier: skipFinalSnapshot ? undefined : `${name}-final-snapshot`,
+      finalSnapshotIdentifier: skipFinalSnapshot ? undefined : finalSnapshotIdentifier(name),
+      deleteAutomatedBackups: props.deleteAutomatedBackups ?? false,
       performanceInsightsEnabled: performanceInsights,
       performanceInsightsKmsKeyId: performanceInsights ? storageKey.arn : undefined,
       performanceInsightsRetentionPeriod: performanceInsights ? 7 : undefined,
@@ -229,6 +247,9 @@ export class RdsPostgres extends Construct {
       monitoringRoleArn,
       enabledCloudwatchLogsExports: logExports,
       dependsOn: [...logGroups.map((group) => group.resource), ...monitoringDependencies],
+      // The final snapshot's name takes the creation time (timestamp() changes on every plan):
+      // kept from creation on, it differs for every instance that ever existed under this name.
+      lifecycle: { ignoreChanges: ['final_snapshot_identifier'] },
     });
 
     this.endpoint = instance.address;

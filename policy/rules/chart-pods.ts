@@ -358,12 +358,41 @@ export const cloudnativePgCluster: ChartPodModel = {
   },
 };
 
+/**
+ * Kubernetes Cluster Autoscaler chart 9.59: `templates/deployment.yaml`. One container with
+ * `resources` and, when not empty, `containerSecurityContext`; pod context `securityContext` when
+ * not empty; `initContainers` verbatim.
+ */
+export const clusterAutoscaler: ChartPodModel = {
+  chart: 'autoscaler/cluster-autoscaler',
+  version: '9.59.0',
+  defaults: {
+    containerSecurityContext: {},
+    securityContext: {},
+    resources: {},
+    initContainers: [],
+  },
+  matches: (chart, repository) =>
+    (chart === 'cluster-autoscaler' && /kubernetes\.github\.io\/autoscaler/.test(repository)) ||
+    /autoscaler\/cluster-autoscaler$/.test(chart),
+  pods(values) {
+    const pod = values.securityContext;
+    return {
+      containers: [
+        containerView('cluster-autoscaler', pod, values.containerSecurityContext, values.resources),
+        ...rawContainers('initContainers', pod, values.initContainers),
+      ],
+    };
+  },
+};
+
 /** Every chart whose pods the Kubernetes rules can inspect. */
 export const CHART_POD_MODELS: readonly ChartPodModel[] = [
   stakaterApplication,
   nginxIngress,
   cloudnativePgOperator,
   cloudnativePgCluster,
+  clusterAutoscaler,
 ];
 
 /** Later values files over earlier ones, as Helm merges `-f` files: nulls are kept. */

@@ -1,6 +1,6 @@
 import { SUPPORTED_KUBERNETES_VERSIONS } from '../../config/schema';
 import { asList, isExpression, valueAt } from '../engine';
-import type { PolicyRule, StackContext } from '../types';
+import type { PolicyRule, ResourceRef, StackContext } from '../types';
 
 /** The config's list of supported Kubernetes versions is the one source (see config/schema.ts). */
 export const SUPPORTED_EKS_VERSIONS: readonly string[] = SUPPORTED_KUBERNETES_VERSIONS;
@@ -14,6 +14,44 @@ export const REQUIRED_EKS_LOG_TYPES = [
 ];
 
 const WORLD = ['0.0.0.0/0', '::/0'];
+
+/** The service-linked role EC2 Auto Scaling launches managed nodes with. */
+const AUTOSCALING_ROLE =
+  'role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling';
+
+/** The Cluster Autoscaler's discovery tag keys (EKS puts them on managed node group ASGs). */
+const DISCOVERY_ENABLED_TAG = 'k8s.io/cluster-autoscaler/enabled';
+const discoveryClusterTag = (clusterName: string) => `k8s.io/cluster-autoscaler/${clusterName}`;
+
+/** `${<type>.<name>.<attribute>}` → `<type>.<name>` when the value is exactly such a reference. */
+function referencedAddress(value: unknown, type: string): string | undefined {
+  const match = new RegExp(`^\\$\\{(${type}\\.[^.}]+)\\.[^}]+\\}$`).exec(String(value ?? ''));
+  return match?.[1];
+}
+
+/** The cluster a node group or add-on belongs to: its `cluster_name` reference. */
+function clusterOf(resource: ResourceRef, stack: StackContext): ResourceRef | undefined {
+  const address = referencedAddress(resource.config.cluster_name, 'aws_eks_cluster');
+  return stack.resources('aws_eks_cluster').find((cluster) => cluster.address === address);
+}
+
+/** Resource addresses a resource lists in `depends_on`. */
+const dependsOn = (resource: ResourceRef): string[] =>
+  Array.isArray(resource.config.depends_on) ? resource.config.depends_on.map(String) : [];
+
+/** The KMS key ARN the node group's launch template encrypts the root volume with, if any. */
+function rootVolumeKey(group: ResourceRef, stack: StackContext): string | undefined {
+  const template = asList(group.config.launch_template)[0];
+  const address = referencedAddress(template?.id, 'aws_launch_template');
+  const launchTemplate = stack
+    .resources('aws_launch_template')
+    .find((candidate) => candidate.address === address);
+  const keys = asList(launchTemplate?.config.block_device_mappings)
+    .flatMap((mapping) => asList(mapping.ebs))
+    .map((ebs) => ebs.kms_key_id)
+    .filter((key): key is string => typeof key === 'string' && key !== '');
+  return keys[0];
+}
 const isProd = (stack: StackContext) => stack.environment === 'prod';
 
 /** EKS defaults to a public endpoint when `endpoint_public_access` is not set. */
@@ -99,6 +137,122 @@ export const eksRules: PolicyRule[] = [
         ? undefined
         : `Kubernetes ${version} is not in the supported list (${SUPPORTED_EKS_VERSIONS.join(', ')})`;
     },
+  },
+  {
+    id: 'HP_EKS_1',
+    title: 'EKS cluster sets its upgrade policy (unset means extended support, billed 6x)',
+    resourceTypes: ['aws_eks_cluster'],
+    check: (resource) => {
+      const supportType = asList(resource.config.upgrade_policy)[0]?.support_type;
+      return supportType === 'STANDARD' || supportType === 'EXTENDED'
+        ? undefined
+        : 'upgrade_policy.support_type is not set (EKS then defaults to EXTENDED support)';
+    },
+  },
+  {
+    id: 'HP_EKS_2',
+    title: "Managed node group follows its cluster's Kubernetes version",
+    resourceTypes: ['aws_eks_node_group'],
+    check: (resource, stack) => {
+      const cluster = clusterOf(resource, stack);
+      const version = resource.config.version;
+      if (!cluster) return 'cluster_name does not reference an aws_eks_cluster of this stack';
+      return version === `\${${cluster.address}.version}`
+        ? undefined
+        : `version is ${JSON.stringify(version ?? null)}, not \${${cluster.address}.version} (nodes would stay behind a control-plane upgrade)`;
+    },
+  },
+  {
+    id: 'HP_EKS_3',
+    title: 'EKS add-on version is pinned',
+    resourceTypes: ['aws_eks_addon'],
+    check: (resource) => {
+      const version = resource.config.addon_version;
+      return typeof version === 'string' && /^v\d/.test(version)
+        ? undefined
+        : `addon_version of ${String(resource.config.addon_name)} is not pinned (EKS picks a default at creation and never moves it)`;
+    },
+  },
+  {
+    id: 'HP_EKS_4',
+    title: "Node groups wait for the Auto Scaling role's grant on their volume key",
+    resourceTypes: ['aws_eks_node_group'],
+    check: (resource, stack) => {
+      const key = rootVolumeKey(resource, stack);
+      if (!key) return undefined;
+      const keyAddress = referencedAddress(key, 'aws_kms_key');
+      const grants = stack
+        .resources('aws_kms_grant')
+        .filter(
+          (grant) =>
+            String(grant.config.grantee_principal ?? '').endsWith(AUTOSCALING_ROLE) &&
+            (grant.config.key_id === key ||
+              (keyAddress !== undefined &&
+                referencedAddress(grant.config.key_id, 'aws_kms_key') === keyAddress)),
+        );
+      if (grants.length === 0) {
+        return `no aws_kms_grant lets AWSServiceRoleForAutoScaling use the root volume key ${key}`;
+      }
+      const waits = grants.some((grant) => dependsOn(resource).includes(grant.address));
+      return waits
+        ? undefined
+        : `depends_on lacks ${grants.map((grant) => grant.address).join(' or ')}: nodes can launch before the grant exists`;
+    },
+  },
+  {
+    id: 'HP_EKS_5',
+    title: "Node group carries the Cluster Autoscaler's discovery tags",
+    resourceTypes: ['aws_eks_node_group'],
+    check: (resource, stack) => {
+      const clusterName = clusterOf(resource, stack)?.config.name;
+      const tags = (resource.config.tags ?? {}) as Record<string, unknown>;
+      const missing = [
+        DISCOVERY_ENABLED_TAG,
+        typeof clusterName === 'string' ? discoveryClusterTag(clusterName) : undefined,
+      ].filter((key): key is string => key !== undefined && tags[key] === undefined);
+      if (typeof clusterName !== 'string') return 'the cluster name cannot be read statically';
+      return missing.length === 0 ? undefined : `tags lack ${missing.join(', ')}`;
+    },
+  },
+  {
+    id: 'HP_EKS_6',
+    title: 'Node group leaves desired_size to the autoscaler (ignore_changes)',
+    resourceTypes: ['aws_eks_node_group'],
+    check: (resource) => {
+      const ignored = valueAt(resource.config, 'lifecycle.ignore_changes');
+      const list = Array.isArray(ignored) ? ignored.map(String) : [];
+      return list.includes('scaling_config[0].desired_size') ||
+        list.includes('scaling_config') ||
+        ignored === 'all'
+        ? undefined
+        : 'lifecycle.ignore_changes lacks scaling_config[0].desired_size: every apply resets the node count the autoscaler chose';
+    },
+  },
+  {
+    id: 'HP_EKS_7',
+    title: 'EKS cluster runs metrics-server (the HPA reads the resource metrics API)',
+    resourceTypes: ['aws_eks_cluster'],
+    check: (resource, stack) =>
+      stack
+        .referencing('aws_eks_addon', resource.address)
+        .some((addon) => addon.config.addon_name === 'metrics-server')
+        ? undefined
+        : 'no metrics-server add-on: every HorizontalPodAutoscaler reports FailedGetResourceMetric',
+  },
+  {
+    id: 'HP_EKS_8',
+    title: 'EKS cluster has a node autoscaler with AWS credentials (Pod Identity)',
+    resourceTypes: ['aws_eks_cluster'],
+    check: (resource, stack) =>
+      stack
+        .referencing('aws_eks_pod_identity_association', resource.address)
+        .some((association) =>
+          ['cluster-autoscaler', 'karpenter'].includes(
+            String(association.config.service_account ?? ''),
+          ),
+        )
+        ? undefined
+        : 'no Pod Identity association for cluster-autoscaler (or karpenter): nothing adds nodes',
   },
   {
     id: 'CKV_AWS_100',

@@ -136,6 +136,31 @@ function attachedPolicyArns(role: ResourceRef, stack: StackContext): string[] {
 
 const ADMIN_POLICY = /:iam::aws:policy\/AdministratorAccess$/;
 
+/** Auto Scaling actions that change a group's capacity or membership. */
+const AUTOSCALING_WRITE_ACTIONS = [
+  'autoscaling:setdesiredcapacity',
+  'autoscaling:terminateinstanceinautoscalinggroup',
+  'autoscaling:updateautoscalinggroup',
+];
+
+/** True when an action pattern (`autoscaling:*`, `*`, `autoscaling:Set*`) covers `action`. */
+function covers(pattern: string, action: string): boolean {
+  const regex = new RegExp(
+    `^${pattern
+      .toLowerCase()
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
+  return regex.test(action);
+}
+
+/** A condition that pins the statement to resources carrying a tag with a given value. */
+const isTagCondition = (condition: PolicyStatement['conditions'][number]) =>
+  /^(StringEquals|StringLike)(IfExists)?$/.test(condition.test) &&
+  /^(aws|autoscaling):ResourceTag\//.test(condition.variable) &&
+  condition.values.length > 0;
+
 /** What a boundary on an admin role must deny for the admin rights not to be a way to escalate. */
 function boundaryGaps(statements: PolicyStatement[]): string[] {
   const denied = (action: string, conditioned = false) =>
@@ -157,6 +182,35 @@ function boundaryGaps(statements: PolicyStatement[]): string[] {
 }
 
 export const iamRules: PolicyRule[] = [
+  {
+    id: 'HP_IAM_3',
+    title: 'Auto Scaling capacity changes are limited to tagged groups (or named ARNs)',
+    resourceTypes: ['aws_iam_role_policy', 'aws_iam_policy'],
+    check(resource, stack) {
+      const statements = policyStatements(resource.config.policy, stack);
+      if (!statements) return notEvaluated('policy cannot be read statically');
+      let grantsScaling = false;
+      for (const statement of statements) {
+        if (statement.effect !== 'Allow') continue;
+        // Only grants that name Auto Scaling: `*` (admin) is HP_IAM_1's business, and a
+        // permissions boundary allowing `*` grants nothing by itself.
+        const writes = AUTOSCALING_WRITE_ACTIONS.filter((action) =>
+          statement.actions.some(
+            (pattern) =>
+              pattern.toLowerCase().startsWith('autoscaling:') && covers(pattern, action),
+          ),
+        );
+        if (writes.length === 0) continue;
+        grantsScaling = true;
+        const namedGroups = statement.resources.every((arn) =>
+          /:autoScalingGroupName\/[^*]+$/.test(arn),
+        );
+        if (namedGroups || statement.conditions.some(isTagCondition)) continue;
+        return `${writes.join(', ')} on ${statement.resources.join(', ') || '(no resource)'} without an aws:ResourceTag condition: it may scale any group in the account`;
+      }
+      return grantsScaling ? undefined : notApplicable('grants no Auto Scaling capacity change');
+    },
+  },
   {
     id: 'CKV_AWS_358',
     title: 'GitHub Actions OIDC trust is restricted by `sub` to named repositories',

@@ -1,6 +1,14 @@
 import { asList, notApplicable, notEvaluated, passedInspecting, valueAt } from '../engine';
-import type { CheckOutcome, PolicyRule, ResourceRef } from '../types';
-import { asMap, releasePods, type ContainerView, type PodInspection } from './chart-pods';
+import { helmMerge } from '../helm-merge';
+import type { CheckOutcome, PolicyRule, ResourceRef, StackContext } from '../types';
+import {
+  asMap,
+  releasePods,
+  releaseValues,
+  stakaterApplication,
+  type ContainerView,
+  type PodInspection,
+} from './chart-pods';
 
 /**
  * Pod hardening rules over what the stacks deploy to Kubernetes: the pods each Helm release
@@ -94,6 +102,102 @@ function containerRule(
   };
 }
 
+/** Addresses in `depends_on`. */
+const dependsOnOf = (resource: ResourceRef): string[] =>
+  Array.isArray(resource.config.depends_on) ? resource.config.depends_on.map(String) : [];
+
+/** `${<type>.<name>...}` references in a value, as `<type>.<name>` addresses. */
+function referencesTo(value: unknown, type: string): string[] {
+  const text = typeof value === 'string' ? value : JSON.stringify(value ?? null);
+  return [...text.matchAll(new RegExp(`\\$\\{(${type}\\.[A-Za-z0-9_-]+)`, 'g'))].map(
+    (match) => match[1]!,
+  );
+}
+
+/**
+ * The Pod Identity associations a release's pods get credentials from: those naming a
+ * ServiceAccount (`kubernetes_service_account_v1`) the release's values refer to.
+ */
+function podIdentityOf(release: ResourceRef, stack: StackContext): ResourceRef[] {
+  const serviceAccounts = new Set(
+    referencesTo(release.config.values, 'kubernetes_service_account(?:_v1)?'),
+  );
+  if (serviceAccounts.size === 0) return [];
+  return stack
+    .resources('aws_eks_pod_identity_association')
+    .filter((association) =>
+      referencesTo(association.config.service_account, 'kubernetes_service_account(?:_v1)?').some(
+        (address) => serviceAccounts.has(address),
+      ),
+    );
+}
+
+/** IAM policies granting the role of a Pod Identity association its permissions. */
+function rolePoliciesOf(association: ResourceRef, stack: StackContext): ResourceRef[] {
+  const roles = referencesTo(association.config.role_arn, 'aws_iam_role');
+  return ['aws_iam_role_policy', 'aws_iam_role_policy_attachment'].flatMap((type) =>
+    stack
+      .resources(type)
+      .filter((policy) =>
+        referencesTo(policy.config.role, 'aws_iam_role').some((role) => roles.includes(role)),
+      ),
+  );
+}
+
+/**
+ * Release-level rules: what a Helm release must wait for, and how the served application
+ * survives disruption. The container rules (kubernetesRules) inspect pods; these read the release.
+ */
+export const kubernetesReleaseRules: PolicyRule[] = [
+  {
+    id: 'HP_K8S_5',
+    title: 'Releases wait for the Pod Identity (association and role policies) their pods use',
+    resourceTypes: ['helm_release'],
+    check(release, stack): CheckOutcome {
+      const associations = podIdentityOf(release, stack);
+      if (associations.length === 0) return notApplicable('its pods use no Pod Identity');
+      const needed = associations.flatMap((association) => [
+        association,
+        ...rolePoliciesOf(association, stack),
+      ]);
+      const waitedFor = dependsOnOf(release);
+      const missing = needed.filter((resource) => !waitedFor.includes(resource.address));
+      return missing.length === 0
+        ? undefined
+        : `depends_on lacks ${missing.map((resource) => resource.address).join(', ')}: hooks and pods started before them get no AWS credentials`;
+    },
+  },
+  {
+    id: 'HP_K8S_6',
+    title: 'Served application has a PodDisruptionBudget and spreads over zones',
+    resourceTypes: ['helm_release'],
+    check(release): CheckOutcome {
+      const chart = String(release.config.chart ?? '');
+      if (!stakaterApplication.matches(chart, String(release.config.repository ?? ''))) {
+        return notApplicable(`chart ${chart} serves no application of ours`);
+      }
+      const values = helmMerge(stakaterApplication.defaults, releaseValues(release.config.values));
+      const deployment = asMap(values.deployment);
+      if (isFalse(deployment.enabled)) return notApplicable('the release runs no Deployment');
+      const problems: string[] = [];
+      const pdb = asMap(values.pdb);
+      if (!isTrue(pdb.enabled) || (!isSet(pdb.maxUnavailable) && !isSet(pdb.minAvailable))) {
+        problems.push('pdb is not enabled with maxUnavailable or minAvailable');
+      }
+      const spread = asList(deployment.topologySpreadConstraints);
+      if (!spread.some((constraint) => constraint.topologyKey === 'topology.kubernetes.io/zone')) {
+        problems.push('no topologySpreadConstraints over topology.kubernetes.io/zone');
+      }
+      const autoscaling = asMap(values.autoscaling);
+      if (isTrue(autoscaling.enabled) && Number(autoscaling.minReplicas ?? 0) < 2) {
+        problems.push('autoscaling.minReplicas is below 2 (a PDB cannot protect one pod)');
+      }
+      return problems.length > 0 ? problems.join('; ') : undefined;
+    },
+  },
+];
+
+/** Container hardening rules, one Checkov Kubernetes check each, over every pod of every release. */
 export const kubernetesRules: PolicyRule[] = [
   containerRule('CKV_K8S_6', 'Containers run as non-root (HP_K8S_1)', (c) => {
     if (!isTrue(c.runAsNonRoot)) return 'runAsNonRoot is not true';

@@ -33,7 +33,44 @@ function parameterGroupOf(resource: ResourceRef, stack: StackContext): ResourceR
   return groups.find((group) => group.config.name === name);
 }
 
+/** `ignore_changes` of a resource, as attribute names. */
+function ignoredChanges(resource: ResourceRef): string[] {
+  const lifecycle = asList(resource.config.lifecycle)[0];
+  const ignored = lifecycle?.ignore_changes;
+  return Array.isArray(ignored) ? ignored.map(String) : ignored === 'all' ? ['all'] : [];
+}
+
 export const rdsRules: PolicyRule[] = [
+  {
+    id: 'HP_RDS_1',
+    title: 'RDS instance keeps its automated backups after deletion (prod)',
+    resourceTypes: ['aws_db_instance'],
+    appliesTo: isProd,
+    check: (resource) =>
+      // The provider deletes them with the instance unless told otherwise.
+      resource.config.delete_automated_backups === false
+        ? undefined
+        : 'delete_automated_backups is not false: deleting the instance also deletes its point-in-time backups',
+  },
+  {
+    id: 'HP_RDS_2',
+    title: 'RDS final snapshot name is unique per instance (a second destroy cannot collide)',
+    resourceTypes: ['aws_db_instance'],
+    check: (resource) => {
+      if (resource.config.skip_final_snapshot === true) return undefined;
+      const name = resource.config.final_snapshot_identifier;
+      if (typeof name !== 'string' || name === '') {
+        return 'final_snapshot_identifier is not set (destroy fails without skip_final_snapshot)';
+      }
+      if (!/\btimestamp\(\)/.test(name)) {
+        return `final_snapshot_identifier "${name}" is the same for every instance of this name: the second destroy fails on the first snapshot`;
+      }
+      const ignored = ignoredChanges(resource);
+      return ignored.includes('final_snapshot_identifier') || ignored.includes('all')
+        ? undefined
+        : 'final_snapshot_identifier uses timestamp() without ignore_changes: every plan shows a change';
+    },
+  },
   {
     id: 'CKV_AWS_16',
     title: 'RDS storage is encrypted',

@@ -783,6 +783,7 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   aws_iam_role: 'IAM is free',
   aws_iam_role_policy: 'IAM is free',
   aws_iam_role_policy_attachment: 'IAM is free',
+  aws_iam_service_linked_role: 'IAM is free',
   aws_internet_gateway: 'no charge of its own (data transfer out is not estimated)',
   aws_kms_alias: NO_CHARGE,
   aws_kms_grant: NO_CHARGE,
@@ -815,6 +816,8 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   kubernetes_namespace_v1: K8S_OBJECT,
   kubernetes_service_account_v1: K8S_OBJECT,
   kubernetes_storage_class_v1: `${K8S_OBJECT}; volumes bill where they are created`,
+  terraform_data:
+    'Terraform bookkeeping (the deployed-image marker): a tag on an existing image adds no storage',
   tfe_project: HCP_TERRAFORM,
   tfe_variable: HCP_TERRAFORM,
   tfe_workspace: HCP_TERRAFORM,

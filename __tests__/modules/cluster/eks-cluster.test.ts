@@ -207,6 +207,7 @@ describe('EksCluster', () => {
       'coredns',
       'eks-pod-identity-agent',
       'kube-proxy',
+      'metrics-server',
       'vpc-cni',
     ]);
     expect(JSON.parse(String(addons['vpc-cni']!.configuration_values))).toEqual({
@@ -217,11 +218,48 @@ describe('EksCluster', () => {
     const nodeDeps = nodeGroup.depends_on as string[];
     expect(nodeDeps.some((dep) => dep.includes('addon-vpc-cni'))).toBe(true);
     expect(nodeDeps.some((dep) => dep.includes('addon-eks-pod-identity-agent'))).toBe(true);
-    for (const later of ['coredns', 'kube-proxy', 'aws-ebs-csi-driver']) {
+    for (const later of ['coredns', 'kube-proxy', 'aws-ebs-csi-driver', 'metrics-server']) {
       expect(addons[later]!.depends_on).toContain(nodeGroupAddress);
     }
     expect(addons['vpc-cni']!.depends_on).toBeUndefined();
     expect(addons['coredns']!.addon_version).toBeUndefined();
+  });
+
+  it('sets the upgrade policy: STANDARD by default, EXTENDED only when asked', () => {
+    expect(only(prod.json, 'aws_eks_cluster').upgrade_policy).toEqual({
+      support_type: 'STANDARD',
+    });
+    const extended = synth({ ...base, supportType: 'EXTENDED' });
+    expect(only(extended.json, 'aws_eks_cluster').upgrade_policy).toEqual({
+      support_type: 'EXTENDED',
+    });
+  });
+
+  it("keeps node groups on the cluster's version and leaves their size to the autoscaler", () => {
+    const clusterAddress = `aws_eks_cluster.${Object.keys(resourcesOf(prod.json, 'aws_eks_cluster'))[0]}`;
+    const group = only(prod.json, 'aws_eks_node_group');
+    expect(group.version).toBe(`\${${clusterAddress}.version}`);
+    expect(group.tags).toEqual({
+      'k8s.io/cluster-autoscaler/enabled': 'true',
+      'k8s.io/cluster-autoscaler/hello-prod': 'owned',
+    });
+    expect(group.lifecycle).toEqual({
+      create_before_destroy: true,
+      ignore_changes: ['scaling_config[0].desired_size'],
+    });
+  });
+
+  it('launches nodes only once the Auto Scaling role may use the volume key', () => {
+    const grants = Object.entries(resourcesOf(prod.json, 'aws_kms_grant'));
+    expect(grants).toHaveLength(1);
+    const [grantName, grant] = grants[0]!;
+    expect(String(grant.grantee_principal)).toMatch(
+      /:role\/aws-service-role\/autoscaling\.amazonaws\.com\/AWSServiceRoleForAutoScaling$/,
+    );
+    expect(String(grant.key_id)).toContain('aws_kms_key.eks_ebs-key');
+    expect(only(prod.json, 'aws_eks_node_group').depends_on).toContain(
+      `aws_kms_grant.${grantName}`,
+    );
   });
 
   it('pins add-on versions when configured', () => {

@@ -126,7 +126,9 @@ describe('RdsPostgres', () => {
       deletion_protection: true,
       backup_retention_period: 14,
       skip_final_snapshot: false,
-      final_snapshot_identifier: 'hello-prod-db-final-snapshot',
+      final_snapshot_identifier: 'hello-prod-db-final-${formatdate("YYYYMMDDhhmmss", timestamp())}',
+      delete_automated_backups: false,
+      lifecycle: { ignore_changes: ['final_snapshot_identifier'] },
       performance_insights_enabled: true,
       performance_insights_retention_period: 7,
       monitoring_interval: 60,
@@ -136,6 +138,31 @@ describe('RdsPostgres', () => {
     expect(String(prodDb.monitoring_role_arn)).toContain('aws_iam_role.db_monitoring-role');
     const attachment = onlyResource(prod.json, 'aws_iam_role_policy_attachment');
     expect(String(attachment.policy_arn)).toContain('service-role/AmazonRDSEnhancedMonitoringRole');
+  });
+
+  it('names each final snapshot after its instance and creation time, so destroys never collide', () => {
+    // What Terraform makes of the name at two creations of an instance with one identifier.
+    const evaluated = (createdAt: Date) =>
+      String(prodDb.final_snapshot_identifier).replace(
+        '${formatdate("YYYYMMDDhhmmss", timestamp())}',
+        createdAt.toISOString().replace(/[-:T]/g, '').slice(0, 14),
+      );
+    const first = evaluated(new Date('2026-11-29T21:04:05Z'));
+    const second = evaluated(new Date('2027-01-10T08:00:00Z'));
+    expect(first).toBe('hello-prod-db-final-20261129210405');
+    expect(second).not.toBe(first);
+    // RDS snapshot identifiers: a letter first, then letters, digits and single hyphens.
+    for (const name of [first, second]) {
+      expect(name).toMatch(/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,254}$/);
+    }
+  });
+
+  it('keeps automated backups after deletion unless told otherwise', () => {
+    expect(prodDb.delete_automated_backups).toBe(false);
+    const disposable = synthConstructs(
+      (scope) => new RdsPostgres(scope, 'db', { ...prodProps, deleteAutomatedBackups: true }),
+    );
+    expect(onlyResource(disposable.json, 'aws_db_instance').delete_automated_backups).toBe(true);
   });
 
   it('is cheap and disposable when dev config says so', () => {

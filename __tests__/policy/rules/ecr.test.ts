@@ -1,5 +1,6 @@
-import { EcrRepository } from '../../../modules/account/ecr-repository';
+import { EcrRepository, ecrLifecyclePolicy } from '../../../modules/account/ecr-repository';
 import { evaluate, fakeStack } from '../../../policy/engine';
+import { PREVIOUS_LIFECYCLE_POLICY } from '../../helpers/ecr-lifecycle';
 import { synthContext } from '../../helpers/synth';
 import type { PolicyRule, StackContext } from '../../../policy/types';
 import { ecrRules } from '../../../policy/rules/ecr';
@@ -20,9 +21,17 @@ const lifecycle = (policy: unknown) => ({
     l: { repository: '${aws_ecr_repository.r.name}', policy: JSON.stringify(policy) },
   },
 });
-const expireRule = {
-  rules: [{ rulePriority: 1, selection: { tagStatus: 'untagged' }, action: { type: 'expire' } }],
-};
+const modulePolicy = JSON.parse(
+  ecrLifecyclePolicy({
+    environments: ['prod', 'dev'],
+    keepDeployedImagesPerEnvironment: 30,
+    keepReleaseImages: 100,
+    unusedImageExpiryDays: 30,
+    untaggedExpiryDays: 1,
+  }),
+) as { rules: Record<string, unknown>[] };
+const expireRule = modulePolicy;
+const previousPolicy = PREVIOUS_LIFECYCLE_POLICY;
 const repoStack = (
   config: Record<string, unknown>,
   extra: Record<string, Record<string, Record<string, unknown>>> = lifecycle(expireRule),
@@ -90,10 +99,34 @@ describe('ECR rules', () => {
     expect(check('HP_ECR_1', repoStack(good, unreadable))).toMatch(/no readable expire rule/);
   });
 
+  it('HP_ECR_2 fails on the previous policy: no deployed or release rule, untagged kept a week', () => {
+    const reason = check('HP_ECR_2', repoStack(good, lifecycle(previousPolicy)));
+    expect(reason).toMatch(/untagged images do not expire within 3 days/);
+    expect(reason).toMatch(/deployed-<env>-\*/);
+    expect(reason).toMatch(/release images/);
+  });
+
+  it('HP_ECR_2 fails when a deployed rule decides for releases, or the sweep comes first', () => {
+    const [release, prod, dev, untagged, sweep] = modulePolicy.rules;
+    const reorder = (...rules: (Record<string, unknown> | undefined)[]) =>
+      lifecycle({ rules: rules.map((rule, index) => ({ ...rule, rulePriority: index + 1 })) });
+    expect(
+      check('HP_ECR_2', repoStack(good, reorder(prod, release, dev, untagged, sweep))),
+    ).toMatch(/comes before the release rule/);
+    expect(
+      check('HP_ECR_2', repoStack(good, reorder(sweep, release, prod, dev, untagged))),
+    ).toMatch(/no rule ahead of the sweep keeps the images environments run/);
+    expect(check('HP_ECR_2', repoStack(good, {}))).toMatch(/no aws_ecr_lifecycle_policy/);
+    expect(modulePolicy.rules).toHaveLength(5);
+  });
+
   it.each(['prod', 'account'])('the EcrRepository module passes every ECR rule (%s)', (env) => {
     const results = evaluate(
       ecrRules,
-      synthContext((scope) => new EcrRepository(scope, 'ecr', { name: 'hello/api' }), env),
+      synthContext(
+        (scope) => new EcrRepository(scope, 'ecr', { name: 'hello/api', environments: ['prod'] }),
+        env,
+      ),
     );
     expect(results).toHaveLength(ecrRules.length);
     expect(results.filter((r) => r.status !== 'pass')).toEqual([]);

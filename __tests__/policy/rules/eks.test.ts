@@ -1,6 +1,10 @@
+import type { Construct } from 'constructs';
+import { clusterComponentVersions } from '../../../config/kubernetes-versions';
+import { ClusterAutoscalerIdentity } from '../../../modules/cluster/cluster-autoscaler-identity';
 import { EksCluster, type EksClusterProps } from '../../../modules/cluster/eks-cluster';
+import { clusterAutoscalerDiscoveryTags } from '../../../modules/cluster/eks-node-group';
 import { synthContext } from '../../helpers/synth';
-import { evaluate, fakeStack } from '../../../policy/engine';
+import { evaluate, fakeStack, stackContext } from '../../../policy/engine';
 import type { PolicyRule, StackContext } from '../../../policy/types';
 import { eksRules, SUPPORTED_EKS_VERSIONS } from '../../../policy/rules/eks';
 
@@ -13,7 +17,8 @@ const statuses = (id: string, stack: StackContext) =>
   evaluate([rule(id)], stack).map((result) => result.status);
 
 const goodCluster = {
-  version: '1.33',
+  version: '1.35',
+  upgrade_policy: { support_type: 'STANDARD' },
   encryption_config: { resources: ['secrets'], provider: { key_arn: '${aws_kms_key.k.arn}' } },
   enabled_cluster_log_types: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'],
   vpc_config: { endpoint_private_access: true, endpoint_public_access: false, subnet_ids: ['a'] },
@@ -32,7 +37,9 @@ const template = (overrides: Record<string, unknown>) =>
 
 const moduleProps: EksClusterProps = {
   clusterName: 'hello-prod',
-  kubernetesVersion: '1.33',
+  kubernetesVersion: '1.35',
+  addonVersions: clusterComponentVersions('1.35')!.addons,
+
   subnetIds: ['subnet-a', 'subnet-b'],
   adminPrincipalArns: ['arn:aws:iam::111122223333:role/deploy'],
   nodeGroups: [
@@ -42,10 +49,19 @@ const moduleProps: EksClusterProps = {
 
 describe('EKS policy rules', () => {
   it('every rule passes on the EksCluster module (prod, private endpoint) and dev (restricted)', () => {
-    const prod = synthContext((scope) => new EksCluster(scope, 'eks', moduleProps), 'prod');
+    // As the infra stack builds it: the cluster and its autoscaler's identity.
+    const withAutoscaler = (scope: Construct, props: EksClusterProps) => {
+      const cluster = new EksCluster(scope, 'eks', props);
+      new ClusterAutoscalerIdentity(scope, 'cluster-autoscaler', {
+        namePrefix: props.clusterName,
+        clusterName: cluster.clusterName,
+        discoveryTags: clusterAutoscalerDiscoveryTags(props.clusterName),
+      });
+    };
+    const prod = synthContext((scope) => withAutoscaler(scope, moduleProps), 'prod');
     const dev = synthContext(
       (scope) =>
-        new EksCluster(scope, 'eks', {
+        withAutoscaler(scope, {
           ...moduleProps,
           endpointPublicAccessCidrs: ['203.0.113.0/24'],
         }),
@@ -149,5 +165,99 @@ describe('EKS policy rules', () => {
     expect(
       statuses('CKV_AWS_341', template({ metadata_options: [{ http_tokens: 'required' }] })),
     ).toEqual(['fail']);
+  });
+
+  it('HP_EKS_1 needs an explicit upgrade policy (EKS defaults to EXTENDED)', () => {
+    expect(statuses('HP_EKS_1', cluster({}))).toEqual(['pass']);
+    expect(statuses('HP_EKS_1', cluster({ upgrade_policy: { support_type: 'EXTENDED' } }))).toEqual(
+      ['pass'],
+    );
+    expect(statuses('HP_EKS_1', cluster({ upgrade_policy: undefined }))).toEqual(['fail']);
+  });
+
+  /** A node group of cluster `c` with launch template `t` (root volume on key `k`). */
+  const nodeStack = (group: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    fakeStack({
+      aws_eks_cluster: { c: { ...goodCluster, name: 'hello-prod' } },
+      aws_launch_template: {
+        t: {
+          ...goodTemplate,
+          block_device_mappings: [{ ebs: { kms_key_id: '${aws_kms_key.k.arn}' } }],
+        },
+      },
+      aws_kms_grant: {
+        g: {
+          key_id: '${aws_kms_key.k.arn}',
+          grantee_principal:
+            'arn:${data.aws_partition.p.partition}:iam::${data.aws_caller_identity.c.account_id}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling',
+        },
+      },
+      aws_eks_node_group: {
+        n: {
+          cluster_name: '${aws_eks_cluster.c.name}',
+          version: '${aws_eks_cluster.c.version}',
+          launch_template: { id: '${aws_launch_template.t.id}', version: '1' },
+          tags: {
+            'k8s.io/cluster-autoscaler/enabled': 'true',
+            'k8s.io/cluster-autoscaler/hello-prod': 'owned',
+          },
+          lifecycle: { ignore_changes: ['scaling_config[0].desired_size'] },
+          depends_on: ['aws_kms_grant.g'],
+          ...group,
+        },
+      },
+      ...extra,
+    });
+
+  it('HP_EKS_2 fails on a node group without the cluster version (it stays behind upgrades)', () => {
+    expect(statuses('HP_EKS_2', nodeStack({}))).toEqual(['pass']);
+    expect(statuses('HP_EKS_2', nodeStack({ version: undefined }))).toEqual(['fail']);
+    expect(statuses('HP_EKS_2', nodeStack({ version: '1.33' }))).toEqual(['fail']);
+  });
+
+  it('HP_EKS_3 fails on an unpinned add-on', () => {
+    const addon = (version?: string) =>
+      fakeStack({ aws_eks_addon: { a: { addon_name: 'coredns', addon_version: version } } });
+    expect(statuses('HP_EKS_3', addon('v1.13.2-eksbuild.31'))).toEqual(['pass']);
+    expect(statuses('HP_EKS_3', addon(undefined))).toEqual(['fail']);
+  });
+
+  it('HP_EKS_4 fails when nodes can launch before (or without) the Auto Scaling grant', () => {
+    expect(statuses('HP_EKS_4', nodeStack({}))).toEqual(['pass']);
+    expect(statuses('HP_EKS_4', nodeStack({ depends_on: [] }))).toEqual(['fail']);
+    const noGrant = nodeStack({});
+    delete (noGrant.json.resource as Record<string, unknown>).aws_kms_grant;
+    expect(statuses('HP_EKS_4', stackContext('x', 'prod', noGrant.json))).toEqual(['fail']);
+  });
+
+  it('HP_EKS_5 and HP_EKS_6 fail on a node group the autoscaler cannot find or keep', () => {
+    expect(statuses('HP_EKS_5', nodeStack({}))).toEqual(['pass']);
+    expect(statuses('HP_EKS_5', nodeStack({ tags: undefined }))).toEqual(['fail']);
+    expect(
+      statuses('HP_EKS_5', nodeStack({ tags: { 'k8s.io/cluster-autoscaler/enabled': 'true' } })),
+    ).toEqual(['fail']);
+    expect(statuses('HP_EKS_6', nodeStack({}))).toEqual(['pass']);
+    expect(statuses('HP_EKS_6', nodeStack({ lifecycle: { create_before_destroy: true } }))).toEqual(
+      ['fail'],
+    );
+  });
+
+  it('HP_EKS_7 and HP_EKS_8 fail on a cluster without metrics-server or a node autoscaler', () => {
+    const clusterWith = (extra: Record<string, Record<string, Record<string, unknown>>>) =>
+      fakeStack({ aws_eks_cluster: { c: goodCluster }, ...extra });
+    const metricsServer = {
+      aws_eks_addon: {
+        m: { cluster_name: '${aws_eks_cluster.c.name}', addon_name: 'metrics-server' },
+      },
+    };
+    const autoscaler = {
+      aws_eks_pod_identity_association: {
+        a: { cluster_name: '${aws_eks_cluster.c.name}', service_account: 'cluster-autoscaler' },
+      },
+    };
+    expect(statuses('HP_EKS_7', clusterWith(metricsServer))).toEqual(['pass']);
+    expect(statuses('HP_EKS_7', clusterWith({}))).toEqual(['fail']);
+    expect(statuses('HP_EKS_8', clusterWith(autoscaler))).toEqual(['pass']);
+    expect(statuses('HP_EKS_8', clusterWith({}))).toEqual(['fail']);
   });
 });

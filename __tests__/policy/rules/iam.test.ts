@@ -1,5 +1,7 @@
 import { GithubOidc } from '../../../modules/account/github-oidc';
 import { Network } from '../../../modules/network/network';
+import { ClusterAutoscalerIdentity } from '../../../modules/cluster/cluster-autoscaler-identity';
+import { clusterAutoscalerDiscoveryTags } from '../../../modules/cluster/eks-node-group';
 import { evaluate, fakeStack } from '../../../policy/engine';
 import { synthContext } from '../../helpers/synth';
 import type { PolicyRule, StackContext } from '../../../policy/types';
@@ -271,6 +273,9 @@ describe('IAM rules', () => {
         'CKV_AWS_358 aws_iam_role.github_plan-role pass',
         'HP_IAM_1 aws_iam_role.github_deploy-role pass',
         'HP_IAM_1 aws_iam_role.github_plan-role not-applicable',
+        // Neither the boundary nor the plan role's inline policy grants Auto Scaling writes.
+        'HP_IAM_3 aws_iam_policy.github_deploy-boundary not-applicable',
+        'HP_IAM_3 aws_iam_role_policy.github_plan-inline not-applicable',
       ]);
     },
   );
@@ -304,9 +309,69 @@ describe('IAM rules', () => {
     expect(results).toHaveLength(iamRules.length);
     // A service role: the GitHub and admin rules do not concern it.
     expect(results.map((r) => [r.ruleId, r.status])).toEqual([
+      ['HP_IAM_3', 'not-applicable'],
       ['CKV_AWS_358', 'not-applicable'],
       ['CKV_AWS_60', 'pass'],
       ['HP_IAM_1', 'not-applicable'],
     ]);
+  });
+
+  describe('HP_IAM_3: Auto Scaling writes only on tagged groups', () => {
+    const policyStack = (statement: Record<string, unknown>) =>
+      fakeStack({
+        aws_iam_role_policy: {
+          p: {
+            role: 'r',
+            policy: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }),
+          },
+        },
+      });
+    const scale = {
+      Effect: 'Allow',
+      Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
+      Resource: '*',
+    };
+    const check = (statement: Record<string, unknown>) =>
+      evaluate([rule('HP_IAM_3')], policyStack(statement)).map((result) => result.status);
+
+    it('fails scaling rights on every group of the account', () => {
+      expect(check(scale)).toEqual(['fail']);
+      expect(check({ ...scale, Action: 'autoscaling:*' })).toEqual(['fail']);
+    });
+
+    it('passes with a tag condition and on named groups; read-only statements are not its concern', () => {
+      expect(
+        check({
+          ...scale,
+          Condition: {
+            StringEquals: { 'aws:ResourceTag/k8s.io/cluster-autoscaler/hello-prod': 'owned' },
+          },
+        }),
+      ).toEqual(['pass']);
+      expect(
+        check({
+          ...scale,
+          Resource:
+            'arn:aws:autoscaling:eu-west-1:111122223333:autoScalingGroup:*:autoScalingGroupName/eks-general',
+        }),
+      ).toEqual(['pass']);
+      expect(check({ Effect: 'Allow', Action: 'autoscaling:Describe*', Resource: '*' })).toEqual([
+        'not-applicable',
+      ]);
+    });
+
+    it('passes on the Cluster Autoscaler identity module', () => {
+      const context = synthContext(
+        (scope) =>
+          new ClusterAutoscalerIdentity(scope, 'ca', {
+            namePrefix: 'hello-prod',
+            clusterName: 'hello-prod',
+            discoveryTags: clusterAutoscalerDiscoveryTags('hello-prod'),
+          }),
+      );
+      const results = evaluate([rule('HP_IAM_3')], context);
+      expect(results).toHaveLength(1);
+      expect(results[0]?.status).toBe('pass');
+    });
   });
 });

@@ -12,6 +12,7 @@ import { evaluate, fakeStack, valueAt } from '../../../policy/engine';
 import {
   CHART_POD_MODELS,
   cloudnativePgCluster,
+  clusterAutoscaler,
   cloudnativePgOperator,
   nginxIngress,
   stakaterApplication,
@@ -19,11 +20,13 @@ import {
 import { chartDefaults, type ReferenceChart } from '../../helpers/chart-reference';
 import { emittedPaths } from '../../helpers/helm-template-reads';
 import type { PolicyRule, StackContext } from '../../../policy/types';
-import { kubernetesRules } from '../../../policy/rules/kubernetes';
+import { kubernetesReleaseRules, kubernetesRules } from '../../../policy/rules/kubernetes';
 import { appSettingsOf } from '../../helpers/app-settings';
 
 const rule = (id: string): PolicyRule => {
-  const found = kubernetesRules.find((candidate) => candidate.id === id);
+  const found = [...kubernetesRules, ...kubernetesReleaseRules].find(
+    (candidate) => candidate.id === id,
+  );
   if (!found) throw new Error(`no rule ${id}`);
   return found;
 };
@@ -43,7 +46,13 @@ const goodResources = {
   limits: { cpu: '500m', memory: '256Mi' },
 };
 const goodValues = {
-  deployment: { containerSecurityContext: goodContext, resources: goodResources },
+  deployment: {
+    containerSecurityContext: goodContext,
+    resources: goodResources,
+    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone' }],
+  },
+  pdb: { enabled: true, maxUnavailable: 1 },
+  autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 4 },
   job: {
     enabled: true,
     jobs: { migrate: { containerSecurityContext: goodContext, resources: goodResources } },
@@ -182,8 +191,99 @@ describe('Kubernetes policy rules', () => {
         ),
         id,
       ).toEqual(['pass']);
-      expect(statuses(id, k8sContainer(goodK8sContext, goodK8sResources)), id).toEqual(['pass']);
+      const container = k8sContainer(goodK8sContext, goodK8sResources);
+      const inspected = rule(id).resourceTypes.includes('kubernetes_deployment_v1');
+      expect(statuses(id, container), id).toEqual(inspected ? ['pass'] : []);
     }
+  });
+
+  it('HP_K8S_6 fails the API without a PDB, a zone spread, or with a single replica', () => {
+    const without = (patch: (values: Record<string, unknown>) => void) =>
+      stakater((v) => {
+        const copy = structuredClone(v) as unknown as Record<string, unknown>;
+        patch(copy);
+        return copy;
+      });
+    expect(
+      statuses(
+        'HP_K8S_6',
+        without(() => undefined),
+      ),
+    ).toEqual(['pass']);
+    expect(
+      results(
+        'HP_K8S_6',
+        without((v) => delete v.pdb),
+      )[0]?.message,
+    ).toMatch(/pdb is not enabled/);
+    expect(
+      results(
+        'HP_K8S_6',
+        without((v) => ((v.deployment as Record<string, unknown>).topologySpreadConstraints = [])),
+      )[0]?.message,
+    ).toMatch(/topology\.kubernetes\.io\/zone/);
+    expect(
+      results(
+        'HP_K8S_6',
+        without((v) => ((v.autoscaling as Record<string, unknown>).minReplicas = 1)),
+      )[0]?.message,
+    ).toMatch(/minReplicas is below 2/);
+  });
+
+  describe('HP_K8S_5: releases wait for the Pod Identity their pods use', () => {
+    const podIdentity = {
+      kubernetes_service_account_v1: { sa: { metadata: [{ name: 'hello-api' }] } },
+      aws_iam_role: { role: { name: 'hello-api-pods' } },
+      aws_iam_role_policy: { read: { role: '${aws_iam_role.role.name}', policy: '{}' } },
+      aws_eks_pod_identity_association: {
+        link: {
+          service_account: '${kubernetes_service_account_v1.sa.metadata[0].name}',
+          role_arn: '${aws_iam_role.role.arn}',
+        },
+      },
+    };
+    const release = (dependsOn?: string[]) =>
+      fakeStack({
+        ...podIdentity,
+        helm_release: {
+          api: {
+            chart: 'application',
+            repository: 'https://stakater.github.io/stakater-charts',
+            values: [
+              JSON.stringify({
+                rbac: {
+                  serviceAccount: {
+                    create: false,
+                    name: '${kubernetes_service_account_v1.sa.metadata[0].name}',
+                  },
+                },
+              }),
+            ],
+            depends_on: dependsOn,
+          },
+        },
+      });
+
+    it('fails a release that depends only on the ingress controller (the old wiring)', () => {
+      const reason = rule('HP_K8S_5').check(
+        release(['helm_release.ingress']).resources('helm_release')[0]!,
+        release(['helm_release.ingress']),
+      );
+      expect(reason).toMatch(/aws_eks_pod_identity_association\.link/);
+      expect(reason).toMatch(/aws_iam_role_policy\.read/);
+    });
+
+    it('passes once the association and the role policy are waited for', () => {
+      expect(
+        statuses(
+          'HP_K8S_5',
+          release(['aws_eks_pod_identity_association.link', 'aws_iam_role_policy.read']),
+        ),
+      ).toEqual(['pass']);
+      expect(statuses('HP_K8S_5', release(['aws_eks_pod_identity_association.link']))).toEqual([
+        'fail',
+      ]);
+    });
   });
 
   it('CKV_K8S_6 fails a root container, including a Job that sets no security context', () => {
@@ -514,6 +614,7 @@ describe('the pod models follow the charts', () => {
     'nginx-ingress': nginxIngress,
     'cloudnative-pg': cloudnativePgOperator,
     'cnpg-cluster': cloudnativePgCluster,
+    'cluster-autoscaler': clusterAutoscaler,
   } as const;
 
   it('cover exactly the charts the project installs', () => {

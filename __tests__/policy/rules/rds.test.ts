@@ -26,6 +26,10 @@ const goodInstance = {
   backup_retention_period: 14,
   enabled_cloudwatch_logs_exports: ['postgresql', 'upgrade'],
   parameter_group_name: '${aws_db_parameter_group.pg.name}',
+  delete_automated_backups: false,
+  skip_final_snapshot: false,
+  final_snapshot_identifier: 'db-final-${formatdate("YYYYMMDDhhmmss", timestamp())}',
+  lifecycle: { ignore_changes: ['final_snapshot_identifier'] },
 };
 const goodGroup = { family: 'postgres17', parameter: [{ name: 'rds.force_ssl', value: '1' }] };
 
@@ -158,5 +162,29 @@ describe('RDS policy rules', () => {
     expect(
       statuses('CKV2_AWS_69', db({ engine: 'mysql', parameter_group_name: undefined })),
     ).toEqual(['not-applicable']);
+  });
+
+  it('HP_RDS_1 fails in prod when automated backups go with the instance (the provider default)', () => {
+    expect(statuses('HP_RDS_1', db({}))).toEqual(['pass']);
+    expect(statuses('HP_RDS_1', db({ delete_automated_backups: undefined }))).toEqual(['fail']);
+    expect(statuses('HP_RDS_1', db({ delete_automated_backups: true }))).toEqual(['fail']);
+    expect(statuses('HP_RDS_1', db({ delete_automated_backups: true }, 'staging'))).toEqual([]);
+  });
+
+  it('HP_RDS_2 fails on a fixed final snapshot name, and on a timestamp that drifts every plan', () => {
+    expect(statuses('HP_RDS_2', db({}))).toEqual(['pass']);
+    expect(
+      rule('HP_RDS_2').check(
+        db({ final_snapshot_identifier: 'hello-prod-db-final-snapshot' }).resources(
+          'aws_db_instance',
+        )[0]!,
+        db({}),
+      ),
+    ).toMatch(/second destroy fails/);
+    expect(statuses('HP_RDS_2', db({ lifecycle: undefined }))).toEqual(['fail']);
+    expect(statuses('HP_RDS_2', db({ final_snapshot_identifier: undefined }))).toEqual(['fail']);
+    expect(
+      statuses('HP_RDS_2', db({ skip_final_snapshot: true, final_snapshot_identifier: undefined })),
+    ).toEqual(['pass']);
   });
 });
