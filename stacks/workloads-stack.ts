@@ -14,6 +14,7 @@ import {
 } from '../modules/app/app-values';
 import { CloudNativePg } from '../modules/data/cloudnative-pg';
 import { Gp3StorageClass } from '../modules/cluster/gp3-storage-class';
+import { TerraformReaderRbac } from '../modules/cluster/terraform-reader-rbac';
 import { ingressEndpoint } from '../modules/edge/ingress-endpoint';
 import { subnetCidr } from '../modules/network/network';
 import { NginxIngress } from '../modules/edge/nginx-ingress';
@@ -112,6 +113,13 @@ export class WorkloadsStack extends ProjectStack {
         : undefined,
     });
 
+    // Namespaces holding Helm releases: the read-only CI role (plans of main, drift) may read
+    // their release Secrets, nothing else (see TerraformReaderRbac).
+    const releaseNamespaces = [
+      { id: 'app', name: namespace.name },
+      { id: 'ingress', name: ingressNamespace.name },
+    ];
+
     let database: AppDatabase;
     const dependsOn = [nginx.release];
     if (infra.database) {
@@ -140,12 +148,15 @@ export class WorkloadsStack extends ProjectStack {
         storageSize: `${env.database.storageGiB}Gi`,
       });
       dependsOn.push(postgres.release);
+      releaseNamespaces.push({ id: 'cnpg', name: operatorNamespace.name });
       database = {
         mode: 'in-cluster',
         secretName: postgres.appSecretName,
         secretKey: postgres.appSecretKey,
       };
     }
+
+    new TerraformReaderRbac(this, 'terraform-reader', { releaseNamespaces });
 
     // The managed Prometheus scraper reaches pods from its ENIs in the private subnets, not from
     // a pod, so the NetworkPolicy admits those subnets (and only them) to /metrics.

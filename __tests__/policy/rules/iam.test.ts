@@ -46,7 +46,13 @@ const githubOidc = (env: string) =>
       new GithubOidc(scope, 'github', {
         namePrefix: 'hello',
         repository: 'acme/hello-platform',
-        deployEnvironments: env === 'prod' ? ['production'] : [],
+        deployEnvironments:
+          env === 'prod'
+            ? [
+                { name: 'staging', clusterName: 'hello-staging' },
+                { name: 'prod', clusterName: 'hello-prod' },
+              ]
+            : [{ name: 'dev', clusterName: 'hello-dev' }],
         stateBucketArn: 'arn:aws:s3:::hello-tfstate',
         stateKmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/state',
         ecrRepositoryArn: 'arn:aws:ecr:eu-west-1:111122223333:repository/hello/api',
@@ -235,7 +241,8 @@ describe('IAM rules', () => {
       const context = githubOidc(env);
       const results = evaluate(iamRules, context);
       expect(results.filter((r) => r.status !== 'pass')).toEqual([]);
-      expect(results.filter((r) => r.ruleId === 'HP_IAM_1')).toHaveLength(2);
+      // Every role of the module is checked: plan, plan-main, release and the deploy roles.
+      expect(results.filter((r) => r.ruleId === 'HP_IAM_1')).toHaveLength(env === 'prod' ? 5 : 4);
     },
   );
 
@@ -243,7 +250,7 @@ describe('IAM rules', () => {
     const context = githubOidc('prod');
     const deploy = context
       .resources('aws_iam_role')
-      .find((r) => r.config.name === 'hello-github-deploy');
+      .find((r) => r.config.name === 'hello-prod-github-deploy');
     if (!deploy) throw new Error('no deploy role');
     const withoutBoundary = {
       ...deploy,
