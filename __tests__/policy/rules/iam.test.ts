@@ -235,6 +235,49 @@ describe('IAM rules', () => {
     });
   });
 
+  describe('HP_IAM_2', () => {
+    const admin = {
+      aws_iam_role_policy_attachment: {
+        a: {
+          role: '${aws_iam_role.r.name}',
+          policy_arn: 'arn:aws:iam::aws:policy/AdministratorAccess',
+        },
+      },
+    };
+    const subjectsTrust = (...subs: string[]) => githubTrust(subs);
+
+    it('passes an admin role trusted by exactly one GitHub environment', () => {
+      const stack = roleStack(subjectsTrust('repo:a/b:environment:prod'), admin);
+      expect(checkRole('HP_IAM_2', stack)).toBeUndefined();
+    });
+
+    it('fails the old deploy role: the main branch ref next to the environments', () => {
+      const stack = roleStack(
+        subjectsTrust(
+          'repo:a/b:ref:refs/heads/main',
+          'repo:a/b:environment:dev',
+          'repo:a/b:environment:prod',
+        ),
+        admin,
+      );
+      expect(checkRole('HP_IAM_2', stack)).toMatch(/non-environment subjects: repo:a\/b:ref/);
+    });
+
+    it('fails one admin role shared by several environments', () => {
+      const stack = roleStack(
+        subjectsTrust('repo:a/b:environment:dev', 'repo:a/b:environment:prod'),
+        admin,
+      );
+      expect(checkRole('HP_IAM_2', stack)).toMatch(/2 GitHub environments/);
+    });
+
+    it('ignores read-only roles trusted by pull requests', () => {
+      expect(checkRole('HP_IAM_2', roleStack(subjectsTrust('repo:a/b:pull_request')))).toBe(
+        undefined,
+      );
+    });
+  });
+
   it.each(['prod', 'account'])(
     'the GithubOidc module passes every IAM rule, admin deploy role included (%s)',
     (env) => {
@@ -243,6 +286,7 @@ describe('IAM rules', () => {
       expect(results.filter((r) => r.status !== 'pass')).toEqual([]);
       // Every role of the module is checked: plan, plan-main, release and the deploy roles.
       expect(results.filter((r) => r.ruleId === 'HP_IAM_1')).toHaveLength(env === 'prod' ? 5 : 4);
+      expect(results.filter((r) => r.ruleId === 'HP_IAM_2')).toHaveLength(env === 'prod' ? 5 : 4);
     },
   );
 
