@@ -685,11 +685,17 @@ describe('deploy-environment.yml', () => {
 
   it('keeps errored.tfstate as an artifact when an apply fails', () => {
     const keep = stepOf(apply, (s) => s.name === 'Keep errored.tfstate');
-    expect(keep.if).toBe('failure()');
+    // Not failure(): the apply step itself succeeds and reports failed stacks in its outputs.
+    expect(keep.if).toBe("always() && steps.apply.outcome != 'skipped'");
+    expect(keep.with?.['if-no-files-found']).toBe('ignore');
     expect(keep.uses).toMatch(/^actions\/upload-artifact@/);
     expect(keep.with?.path).toBe('apply-results/*/errored.tfstate');
     const steps = stepsOf(apply);
     expect(steps.indexOf(keep)).toBeGreaterThan(steps.findIndex((s) => s.id === 'apply'));
+    // Kept before the step that fails the job on a failed stack.
+    expect(steps.indexOf(keep)).toBeLessThan(
+      steps.findIndex((s) => s.name === 'Stop when a stack failed'),
+    );
     const smoke = steps.at(-1) as Step;
     expect(smoke.run).toContain('scripts/smoke-test.ts');
     expect(smoke.env?.SMOKE_BASE_URL).toBe('${{ steps.url.outputs.url }}');
