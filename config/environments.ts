@@ -5,6 +5,10 @@ import type { ProjectConfigInput } from './schema';
  * schema (./schema.ts) documents every field and its default, and `npm run synth` rejects a bad
  * edit with the field path and the reason before anything is built.
  */
+/** The AWS CodeConnections connection to GitHub (created once in the console; see docs/deploying.md). */
+const GITHUB_CONNECTION_ARN =
+  'arn:aws:codeconnections:eu-west-1:111122223333:connection/6f1c2a8e-3b7d-4e59-9c0a-2d4f8e1b7a63';
+
 export const projectConfig: ProjectConfigInput = {
   name: 'hello',
   repository: 'acme/hello-platform',
@@ -15,6 +19,7 @@ export const projectConfig: ProjectConfigInput = {
   },
   environments: {
     // Cheap and disposable: 2 AZs, one NAT gateway, Spot nodes, PostgreSQL inside the cluster.
+    // Local backend: deployed from a laptop, so CI keeps it on GitHub-hosted runners (the default).
     dev: {
       region: 'eu-west-1',
       azCount: 2,
@@ -92,6 +97,9 @@ export const projectConfig: ProjectConfigInput = {
         logRetentionDays: 90,
         managedPrometheus: true,
       },
+      // The public endpoint admits only 203.0.113.0/24, so CI runs inside the VPC. Replace the ARN
+      // with your own connection's (docs/deploying.md, "Runners").
+      ci: { runner: { type: 'codebuild', connectionArn: GITHUB_CONNECTION_ARN } },
     },
     // Production: 3 AZs, NAT per AZ, multi-AZ RDS with deletion protection, WAF, private API.
     prod: {
@@ -134,6 +142,8 @@ export const projectConfig: ProjectConfigInput = {
         logRetentionDays: 365,
         managedPrometheus: true,
       },
+      // Private endpoint: CI runs inside the VPC.
+      ci: { runner: { type: 'codebuild', connectionArn: GITHUB_CONNECTION_ARN } },
     },
   },
 };

@@ -288,6 +288,61 @@ const thresholdsSchema = z.object({
   nodeCpuPercent: z.number().min(1).max(100).default(80).describe('Node CPU percent.'),
 });
 
+/** CodeBuild compute types a runner project may use (Linux containers). */
+export const CODEBUILD_COMPUTE_TYPES = [
+  'BUILD_GENERAL1_SMALL',
+  'BUILD_GENERAL1_MEDIUM',
+  'BUILD_GENERAL1_LARGE',
+] as const;
+
+const ciRunnerSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z
+      .literal('github-hosted')
+      .describe(
+        'GitHub-hosted runners: only for environments whose Kubernetes API is reachable from the internet, or that CI never applies (`local` backend).',
+      ),
+    label: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a runner label like "ubuntu-24.04"')
+      .default('ubuntu-24.04')
+      .describe('`runs-on` label of the hosted runner.'),
+  }),
+  z.object({
+    type: z
+      .literal('codebuild')
+      .describe(
+        "An AWS CodeBuild-hosted GitHub Actions runner in the environment's private subnets (reaches a private cluster endpoint).",
+      ),
+    connectionArn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/,
+        'must be the ARN of an AWS CodeConnections connection to GitHub',
+      )
+      .describe(
+        'ARN of the CodeConnections GitHub connection, created once by hand in the console (docs/deploying.md, "Runners").',
+      ),
+    computeType: z
+      .enum(CODEBUILD_COMPUTE_TYPES)
+      .default('BUILD_GENERAL1_MEDIUM')
+      .describe('CodeBuild compute type (MEDIUM: 4 vCPU, 7 GB; enough for synth and terraform).'),
+    image: z
+      .string()
+      .regex(/^[\w./:-]{1,255}$/, 'must be a CodeBuild image like "aws/codebuild/standard:7.0"')
+      .default('aws/codebuild/amazonlinux-x86_64-standard:5.0')
+      .describe('CodeBuild image the runner starts in (it needs bash, git, jq and the AWS CLI).'),
+  }),
+]);
+
+const ciSchema = z.object({
+  runner: ciRunnerSchema
+    .default({ type: 'github-hosted', label: 'ubuntu-24.04' })
+    .describe(
+      "Where the environment's deploy, pre-approval plan and drift jobs run; pull-request plans always run on GitHub-hosted runners.",
+    ),
+});
+
 const environmentSchema = z.object({
   accountId: z
     .string()
@@ -489,6 +544,9 @@ const environmentSchema = z.object({
       ),
     thresholds: thresholdsSchema.prefault({}),
   }),
+  ci: ciSchema
+    .prefault({})
+    .describe('GitHub Actions for this environment: which runner its CI jobs use.'),
   costAssumptions: costAssumptionsSchema
     .prefault({})
     .describe('Usage assumptions of `npm run cost` (config/cost-assumptions.ts).'),
@@ -537,12 +595,6 @@ export const projectSchema = z.object({
     backend: backendSchema
       .default({ type: 'local' })
       .describe('Backend of the bootstrap stack itself (local at first: it creates the bucket).'),
-    deployEnvironments: z
-      .array(z.string().min(1))
-      .optional()
-      .describe(
-        'GitHub environments whose jobs may assume the deploy role. Default: `release` plus the environment names.',
-      ),
     tags: z
       .record(z.string(), z.string())
       .default({})
@@ -684,6 +736,7 @@ export function crossFieldIssues(
     }
     if (name === 'prod')
       issues.push(...prodInvariants(env).map((issue) => ({ ...issue, path: at(...issue.path) })));
+    issues.push(...ciIssues(config, env).map((issue) => ({ ...issue, path: at(...issue.path) })));
   }
 
   // One `tfc` stack with one tfe provider serves every cloud-backend environment.
@@ -777,6 +830,51 @@ export function configWarnings(
       ? [{ path: ['environments', name, 'eks', 'kubernetesVersion'], message: finding.message }]
       : [];
   });
+}
+
+/**
+ * CI can only deploy what its runner can reach, and one project lives in one AWS account: the
+ * image registry and the GitHub roles are created once, by the bootstrap stack, in the bootstrap
+ * account, and every environment pulls its images from there.
+ */
+function ciIssues(
+  config: ProjectConfig,
+  env: ProjectConfig['environments'][EnvironmentName],
+): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const { runner } = env.ci;
+  // CI never applies or drift-checks a `local` environment (its state lives on one machine).
+  if (runner.type === 'github-hosted' && env.backend.type !== 'local') {
+    const cidrs = env.eks.publicAccessCidrs;
+    const openToInternet = cidrs.some((range) => parseCidr(range).prefixLength === 0);
+    if (!openToInternet) {
+      issues.push({
+        path: ['ci', 'runner'],
+        message:
+          cidrs.length === 0
+            ? 'GitHub-hosted runners cannot reach a private Kubernetes API endpoint: use { type: "codebuild", connectionArn } (a runner inside the VPC)'
+            : `GitHub-hosted runners cannot reach a Kubernetes API endpoint open only to ${cidrs.join(', ')}: use { type: "codebuild", connectionArn } (a runner inside the VPC)`,
+      });
+    }
+  }
+  const bootstrapAccount = config.bootstrap.accountId;
+  if (env.accountId && bootstrapAccount && env.accountId !== bootstrapAccount) {
+    issues.push({
+      path: ['accountId'],
+      message: `must equal bootstrap.accountId (${bootstrapAccount}): the image registry and the GitHub roles live in the bootstrap account, so every environment deploys into it`,
+    });
+  }
+  if (runner.type === 'codebuild') {
+    const connectionAccount = runner.connectionArn.split(':')[4];
+    const expected = env.accountId ?? bootstrapAccount;
+    if (expected && connectionAccount !== expected) {
+      issues.push({
+        path: ['ci', 'runner', 'connectionArn'],
+        message: `is in account ${connectionAccount}, not the environment's account ${expected}`,
+      });
+    }
+  }
+  return issues;
 }
 
 /** What production must always have, whatever someone edits. */

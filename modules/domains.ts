@@ -6,6 +6,8 @@ import { StateBucket } from './account/state-bucket';
 import { AppRelease } from './app/app-release';
 import { AppServiceAccount } from './app/app-service-account';
 import { ClusterAutoscaler } from './cluster/cluster-autoscaler';
+import { GithubRunner } from './cluster/github-runner';
+import { TerraformReaderRbac } from './cluster/terraform-reader-rbac';
 import { ClusterAutoscalerIdentity } from './cluster/cluster-autoscaler-identity';
 import { EksCluster } from './cluster/eks-cluster';
 import { EksManagedNodeGroup } from './cluster/eks-node-group';
@@ -63,6 +65,8 @@ export const DOMAIN_OF_MODULE: ReadonlyMap<ModuleClass, ModuleDomain> = new Map<
   [AppRelease, 'app'],
   [AppServiceAccount, 'app'],
   [ClusterAutoscaler, 'cluster'],
+  [GithubRunner, 'cluster'],
+  [TerraformReaderRbac, 'cluster'],
   [ClusterAutoscalerIdentity, 'cluster'],
   [EksCluster, 'cluster'],
   [EksManagedNodeGroup, 'cluster'],

@@ -15,7 +15,10 @@ export function driftMarker(environment: string): string {
   return `<!-- drift-report:${environment} -->`;
 }
 
-/** 0 clean, 2 drift, 1 failure: the same convention as `terraform plan -detailed-exitcode`. */
+/**
+ * 0 clean, 2 drift, 1 failure: the same convention as `terraform plan -detailed-exitcode`. A
+ * blocked stack (its dependency was never applied) is not deployed, so it cannot drift.
+ */
 export function driftExitCode(results: StackResult[]): 0 | 1 | 2 {
   if (results.some((r) => r.status === 'failed')) return 1;
   if (results.some((r) => r.status === 'changes')) return 2;
@@ -28,7 +31,8 @@ export function renderDriftReport(
   results: StackResult[],
   options: { runUrl?: string; maxChars?: number } = {},
 ): string {
-  const drifted = results.filter((r) => r.status !== 'no-changes');
+  const drifted = results.filter((r) => r.status === 'changes' || r.status === 'failed');
+  const notDeployed = results.filter((r) => r.status === 'blocked').map((r) => `\`${r.stack}\``);
   const lines = [
     driftMarker(environment),
     `## Drift in \`${environment}\``,
@@ -39,6 +43,12 @@ export function renderDriftReport(
     'code on the default branch. Either apply the code again (deploy workflow) to undo manual',
     'changes, or bring the code in line with the change that was meant to stay.',
     '',
+    ...(notDeployed.length > 0
+      ? [
+          `Not deployed yet (a dependency has no state), so not checked: ${notDeployed.join(', ')}.`,
+          '',
+        ]
+      : []),
   ];
   for (const result of drifted) {
     lines.push(`### \`${result.stack}\`${result.status === 'failed' ? ' (plan failed)' : ''}`, '');

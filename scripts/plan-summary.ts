@@ -1,18 +1,26 @@
 /**
  * Turns the per-stack results of a CI plan loop into one Markdown summary: a table with the
- * add/change/destroy counts of every stack, then each stack's plan text folded in `<details>`,
- * truncated so the whole body fits GitHub's 65,536-character comment limit.
+ * add/change/destroy counts of every stack, any extra sections (policy report, cost estimate),
+ * then each stack's plan text folded in `<details>`. ONE budget covers all of it: the whole body,
+ * extra sections included, never exceeds `--max-chars` (default 65,000, under GitHub's 65,536
+ * comment limit); what does not fit is truncated with a note, and the full text goes to the job
+ * log and the job summary (run again with a larger `--max-chars`).
  *
  *   npx tsx scripts/plan-summary.ts --results plan-results [--order plan-results/order.txt]
  *       [--title "Terraform plan"] [--marker "<!-- terraform-plan -->"] [--max-chars 65000]
+ *       [--sections policy-report.md,cost-estimate.md]
  *
  * `--results` holds one directory per stack, written by the workflow:
- *   <stack>/exitcode   `terraform plan -detailed-exitcode` status: 0 no changes, 2 changes, else failed
- *   <stack>/plan.txt   plan text (or the output of the step that failed)
+ *   <stack>/exitcode   `terraform plan -detailed-exitcode` status: 0 no changes, 2 changes,
+ *                      `blocked` (a dependency was never applied, so there is nothing to plan
+ *                      against), else failed
+ *   <stack>/plan.txt   plan text (or the output of the step that failed, or why it is blocked)
  *   <stack>/plan.json  `terraform show -json` of the saved plan (absent for Terraform Cloud runs)
  *   <stack>/backend    backend name (optional)
+ *   <stack>/note       one line shown under the table, e.g. why the plan skipped the refresh
  * `--order` lists the stacks in dependency order (`scripts/stack-order.ts` output); without it
- * the directories are listed alphabetically.
+ * the directories are listed alphabetically. `--sections` lists Markdown files appended after the
+ * table in that order; a missing file is named as missing rather than failing the summary.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,7 +36,11 @@ export interface ChangeCounts {
   import: number;
 }
 
-export type StackStatus = 'no-changes' | 'changes' | 'failed';
+/**
+ * `blocked`: a stack this one reads through remote state has never been applied, so there is no
+ * state to plan against. It is not a failure: it is planned once the dependency is deployed.
+ */
+export type StackStatus = 'no-changes' | 'changes' | 'blocked' | 'failed';
 
 export interface StackResult {
   readonly stack: string;
@@ -41,6 +53,8 @@ export interface StackResult {
   readonly changedResources: string[];
   /** Addresses Terraform found changed outside of Terraform (`resource_drift`). */
   readonly driftedResources: string[];
+  /** A remark shown under the table (e.g. the plan skipped the refresh). */
+  readonly note?: string;
 }
 
 /** The part of `terraform show -json <planfile>` read here. */
@@ -100,6 +114,8 @@ function statusFrom(exitCode: string): StackStatus {
       return 'no-changes';
     case '2':
       return 'changes';
+    case 'blocked':
+      return 'blocked';
     default:
       return 'failed';
   }
@@ -127,6 +143,7 @@ export function loadStackResult(resultsDir: string, stack: string): StackResult 
     driftedResources: (plan?.resource_drift ?? []).map(
       ({ address, change }) => `${address}: ${change.actions.join('+')}`,
     ),
+    note: readIfExists(join(dir, 'note'))?.trim() || undefined,
   };
 }
 
@@ -144,6 +161,7 @@ export function loadResults(resultsDir: string, order?: string[]): StackResult[]
 const STATUS_LABEL: Record<StackStatus, string> = {
   'no-changes': '✅ no changes',
   changes: '📝 changes',
+  blocked: '⏸️ blocked (dependency not applied)',
   failed: '❌ failed',
 };
 
@@ -189,11 +207,19 @@ export interface SummaryOptions {
   readonly title?: string;
   /** Hidden HTML comment the workflow searches for to update its own comment. Default: none. */
   readonly marker?: string;
-  /** Upper bound of the whole body. Default: 65,000 (GitHub's limit with room for the marker). */
+  /**
+   * Upper bound of the whole body, extra sections included. Default: 65,000 (under GitHub's
+   * 65,536-character comment limit). The job summary may pass more (its limit is 1 MiB).
+   */
   readonly maxChars?: number;
   /** Extra line under the heading, e.g. the commit and run link. Default: none. */
   readonly subtitle?: string;
+  /** Markdown sections after the table (policy report, cost estimate), in order. Default: none. */
+  readonly sections?: string[];
 }
+
+/** Default budget of a rendered summary: GitHub's comment limit with room to spare. */
+export const DEFAULT_MAX_CHARS = 65_000;
 
 function countCell(counts: ChangeCounts | undefined, key: keyof ChangeCounts): string {
   return counts ? String(counts[key]) : '–';
@@ -201,15 +227,16 @@ function countCell(counts: ChangeCounts | undefined, key: keyof ChangeCounts): s
 
 /** Renders the Markdown summary; the result never exceeds `maxChars`. */
 export function renderSummary(results: StackResult[], options: SummaryOptions = {}): string {
-  const maxChars = Math.min(options.maxChars ?? 65_000, GITHUB_COMMENT_LIMIT);
-  const failed = results.filter((r) => r.status === 'failed').length;
-  const changed = results.filter((r) => r.status === 'changes').length;
+  const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
+  const count = (status: StackStatus) => results.filter((r) => r.status === status).length;
+  const blocked = count('blocked');
+  const notes = results.filter((r) => r.note).map((r) => `- \`${r.stack}\`: ${r.note}`);
   const head = [
     ...(options.marker ? [options.marker] : []),
     `## ${options.title ?? 'Terraform plan'}`,
     '',
     ...(options.subtitle ? [options.subtitle, ''] : []),
-    `${results.length} stack(s) in dependency order · ${changed} with changes · ${failed} failed`,
+    `${results.length} stack(s) in dependency order · ${count('changes')} with changes · ${count('failed')} failed${blocked > 0 ? ` · ${blocked} blocked` : ''}`,
     '',
     '| # | Stack | Backend | Result | Add | Change | Destroy | Import |',
     '|---|---|---|---|---|---|---|---|',
@@ -218,7 +245,36 @@ export function renderSummary(results: StackResult[], options: SummaryOptions = 
         `| ${i + 1} | \`${r.stack}\` | ${r.backend ?? ''} | ${STATUS_LABEL[r.status]} | ${countCell(r.counts, 'add')} | ${countCell(r.counts, 'change')} | ${countCell(r.counts, 'destroy')} | ${countCell(r.counts, 'import')} |`,
     ),
     '',
+    ...(blocked > 0
+      ? [
+          'A blocked stack reads the outputs of a stack that has never been applied, so there is no',
+          'state to plan it against; it is planned once that stack is deployed. Only failed stacks fail the check.',
+          '',
+        ]
+      : []),
+    ...(notes.length > 0 ? [...notes, ''] : []),
   ].join('\n');
+  if (head.length >= maxChars) return truncate(head, maxChars);
+
+  // The extra sections are short and read first, so they may take up to half of what is left;
+  // the plans share the rest. Each piece is cut with a note, never the whole body.
+  const sections = (options.sections ?? []).map((section) => section.trim()).filter(Boolean);
+  const afterHead = maxChars - head.length;
+  const sectionSeparators = sections.length * 2;
+  const sectionRoom = Math.max(
+    0,
+    Math.floor(afterHead / 2) - sectionSeparators - sections.length * 81,
+  );
+  const sectionShares = shareBudget(
+    sections.map((section) => section.length),
+    sectionRoom,
+  );
+  const renderedSections = sections.map((section, i) => {
+    const share = sectionShares[i] ?? 0;
+    return section.length <= share ? section : truncate(section, share + 80);
+  });
+  const sectionsText = renderedSections.map((section) => `\n${section}\n`).join('');
+  const planBudget = maxChars - head.length - sectionsText.length;
 
   const wrappers = results.map((r) => {
     const fence = fenceFor(r.planText);
@@ -229,10 +285,10 @@ export function renderSummary(results: StackResult[], options: SummaryOptions = 
   const wrapperChars = wrappers.reduce((sum, w) => sum + w.open.length + w.close.length, 0);
   // Truncation notes and the newlines between stacks take room too; reserve it up front so the
   // total stays under the limit.
-  const textBudget = maxChars - head.length - wrapperChars - (results.length * 81 + 1);
+  const textBudget = planBudget - wrapperChars - (results.length * 81 + 1);
   if (textBudget < 0) {
-    // Too many stacks to fold every plan: the table alone must do.
-    return truncate(head, maxChars);
+    // Too many stacks to fold every plan: the table and the sections must do.
+    return truncate(`${head}${sectionsText}`, maxChars);
   }
   const shares = shareBudget(
     results.map((r) => r.planText.length),
@@ -246,7 +302,16 @@ export function renderSummary(results: StackResult[], options: SummaryOptions = 
       return `${w.open}${text}${w.close}`;
     })
     .join('\n');
-  return `${head}\n${body}`;
+  return `${head}${sectionsText}\n${body}`;
+}
+
+/** Reads the `--sections` files; a missing one becomes a line saying so (the summary still renders). */
+export function readSections(files: string[]): string[] {
+  return files.map((file) =>
+    existsSync(file)
+      ? readFileSync(file, 'utf8')
+      : `_${file} was not produced by this run; see the job log._`,
+  );
 }
 
 /** Stack names, one per line, as `stack-order.ts` writes them (undefined without a file). */
@@ -262,18 +327,22 @@ export function readOrderFile(file: string | undefined): string[] | undefined {
 function main(argv: string[]): void {
   const args = parseFlags(
     argv,
-    ['results', 'order', 'title', 'marker', 'subtitle', 'max-chars'],
-    'usage: plan-summary.ts --results dir [--order file] [--title t] [--marker m] [--subtitle s] [--max-chars n]',
+    ['results', 'order', 'title', 'marker', 'subtitle', 'max-chars', 'sections'],
+    'usage: plan-summary.ts --results dir [--order file] [--title t] [--marker m] [--subtitle s] [--max-chars n] [--sections a.md,b.md]',
   );
   const resultsDir = args.get('results');
   if (!resultsDir) throw new Error('--results is required');
   const order = readOrderFile(args.get('order'));
   const maxChars = args.get('max-chars');
+  if (maxChars !== undefined && !/^\d+$/.test(maxChars))
+    throw new Error('--max-chars must be a number');
+  const sectionFiles = (args.get('sections') ?? '').split(',').filter(Boolean);
   const markdown = renderSummary(loadResults(resultsDir, order), {
     title: args.get('title'),
     marker: args.get('marker'),
     subtitle: args.get('subtitle'),
     maxChars: maxChars ? Number(maxChars) : undefined,
+    sections: readSections(sectionFiles),
   });
   process.stdout.write(`${markdown}\n`);
 }

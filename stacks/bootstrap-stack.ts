@@ -10,7 +10,7 @@ import {
 } from '../modules/account/service-linked-role';
 import { StateBucket } from '../modules/account/state-bucket';
 import type { BackendContext } from './backend';
-import { ecrRepositoryName, RELEASE_ENVIRONMENT } from './names';
+import { clusterName, ecrRepositoryName, RELEASE_ENVIRONMENT } from './names';
 import { accountStackProps, ProjectStack } from './project-stack';
 
 export interface BootstrapStackProps {
@@ -21,7 +21,7 @@ export interface BootstrapStackProps {
 /**
  * `bootstrap`, applied once per AWS account before any environment: the Terraform state bucket
  * the other stacks keep their state in, the API's container registry, and the roles GitHub
- * Actions assumes through OIDC. It starts on the local backend (it creates the bucket); move its
+ * Actions assumes through OIDC (plan, plan-main, release, and one deploy role per environment). It starts on the local backend (it creates the bucket); move its
  * state into the bucket afterwards with `terraform init -migrate-state` (see README).
  */
 export class BootstrapStack extends ProjectStack {
@@ -56,11 +56,12 @@ export class BootstrapStack extends ProjectStack {
     this.github = new GithubOidc(this, 'github', {
       namePrefix: config.name,
       repository: config.repository,
-      // `release` is the GitHub environment the image job runs in (main and v* tags).
-      deployEnvironments: config.bootstrap.deployEnvironments ?? [
-        RELEASE_ENVIRONMENT,
-        ...environmentsOf(config).map((env) => env.name),
-      ],
+      // One deploy role per environment, trusted only by the GitHub environment of that name.
+      deployEnvironments: environmentsOf(config).map((env) => ({
+        name: env.name,
+        clusterName: clusterName(config, env),
+      })),
+      releaseEnvironment: RELEASE_ENVIRONMENT,
       stateBucketArn: this.stateBucket.bucketArn,
       stateKmsKeyArn: this.stateBucket.kmsKeyArn,
       ecrRepositoryArn: this.ecr.repositoryArn,
@@ -69,7 +70,10 @@ export class BootstrapStack extends ProjectStack {
 
     new TerraformOutput(this, 'state_bucket', { value: this.stateBucket.bucketName });
     new TerraformOutput(this, 'ecr_repository_url', { value: this.ecr.repositoryUrl });
+    // The values of the GitHub variables (docs/deploying.md, "GitHub settings").
     new TerraformOutput(this, 'github_plan_role_arn', { value: this.github.planRoleArn });
-    new TerraformOutput(this, 'github_deploy_role_arn', { value: this.github.deployRoleArn });
+    new TerraformOutput(this, 'github_plan_main_role_arn', { value: this.github.planMainRoleArn });
+    new TerraformOutput(this, 'github_release_role_arn', { value: this.github.releaseRoleArn });
+    new TerraformOutput(this, 'github_deploy_role_arns', { value: this.github.deployRoleArns });
   }
 }

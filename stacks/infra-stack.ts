@@ -8,6 +8,8 @@ import {
 import { ClusterAutoscalerIdentity } from '../modules/cluster/cluster-autoscaler-identity';
 import { EksCluster } from '../modules/cluster/eks-cluster';
 import { clusterAutoscalerDiscoveryTags } from '../modules/cluster/eks-node-group';
+import { GithubRunner } from '../modules/cluster/github-runner';
+import { TERRAFORM_READER_GROUP } from '../modules/cluster/terraform-reader-rbac';
 import { ingressEndpoint } from '../modules/edge/ingress-endpoint';
 import { LoadBalancer } from '../modules/edge/load-balancer';
 import { Network } from '../modules/network/network';
@@ -23,7 +25,14 @@ import { ServiceAlarms } from '../modules/observability/service-alarms';
 import { ServiceDashboard } from '../modules/observability/service-dashboard';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { BackendContext } from './backend';
-import { APP_NAME, availabilityZones, clusterName, envPrefix, githubRoleNames } from './names';
+import {
+  APP_NAME,
+  availabilityZones,
+  ciRunnerProjectName,
+  clusterName,
+  envPrefix,
+  githubRoleNames,
+} from './names';
 import { environmentStackProps, ProjectStack, standardTags } from './project-stack';
 
 export interface InfraStackProps {
@@ -59,6 +68,8 @@ export class InfraStack extends ProjectStack {
   public readonly loadBalancer: LoadBalancer;
   public readonly certificateArn: string;
   public readonly zoneId: string;
+  /** The CodeBuild-hosted GitHub Actions runner, when `ci.runner.type` is `codebuild`. */
+  public readonly ciRunner?: GithubRunner;
   /** Present in `rds` database mode. */
   public readonly database?: RdsConnection;
   private databaseInstanceId?: string;
@@ -91,9 +102,11 @@ export class InfraStack extends ProjectStack {
       zoneId: zone.zoneId,
     }).certificateArn;
 
-    // The bootstrap deploy role administers every cluster through an access entry, so a plan from
-    // another principal never replaces the cluster's admin (no cluster-creator shortcut).
-    const deployRoleArn = this.roleArn(githubRoleNames(config).deploy);
+    // This environment's deploy role (and only it, of the CI roles) administers the cluster
+    // through an access entry, so a plan from another principal never replaces the cluster's
+    // admin (no cluster-creator shortcut). The role that plans main may read it: drift checks and
+    // the plan shown before the deploy gate refresh the workloads stack with it.
+    const githubRoles = githubRoleNames(config);
     const versions = clusterComponentVersions(env.eks.kubernetesVersion);
     // loadConfig rejects a version without a row; this guards callers that skip it.
     if (!versions) throw new Error(`no pinned add-on versions for ${env.eks.kubernetesVersion}`);
@@ -105,7 +118,13 @@ export class InfraStack extends ProjectStack {
       addonVersions: versions.addons,
       subnetIds: this.network.privateSubnetIds,
       endpointPublicAccessCidrs: env.eks.publicAccessCidrs,
-      adminPrincipalArns: [deployRoleArn, ...env.eks.adminRoleArns],
+      adminPrincipalArns: [this.roleArn(githubRoles.deploy(env)), ...env.eks.adminRoleArns],
+      viewerPrincipals: [
+        {
+          principalArn: this.roleArn(githubRoles.planMain),
+          kubernetesGroups: [TERRAFORM_READER_GROUP],
+        },
+      ],
       nodeGroups: env.eks.nodeGroups,
       logRetentionDays: env.monitoring.logRetentionDays,
       deletionProtection: env.eks.deletionProtection,
@@ -115,6 +134,21 @@ export class InfraStack extends ProjectStack {
       clusterName: this.cluster.clusterName,
       discoveryTags: clusterAutoscalerDiscoveryTags(name),
     });
+
+    // CI jobs that must reach this cluster's API run inside the VPC when hosted runners cannot.
+    if (env.ci.runner.type === 'codebuild') {
+      this.ciRunner = new GithubRunner(this, 'github-runner', {
+        projectName: ciRunnerProjectName(config, env),
+        repository: config.repository,
+        connectionArn: env.ci.runner.connectionArn,
+        vpcId: this.network.vpcId,
+        subnetIds: this.network.privateSubnetIds,
+        clusterSecurityGroupId: this.cluster.clusterSecurityGroupId,
+        computeType: env.ci.runner.computeType,
+        image: env.ci.runner.image,
+        logRetentionDays: env.monitoring.logRetentionDays,
+      });
+    }
 
     // Users → Route 53 → ALB :443 → NGINX ingress NodePort on the nodes (installed by the workloads
     // stack on the same port and health path, both derived from ingress.nodePort).

@@ -1,4 +1,5 @@
 import type { EnvironmentConfig, ProjectConfig } from '../config';
+import { githubRoleName } from '../modules/account/github-oidc';
 
 /**
  * Names that more than one stack (or a stack and the workflows, the Dockerfile or the docs) must
@@ -28,9 +29,18 @@ export const clusterName = (config: ProjectConfig, env: EnvironmentConfig): stri
 /** The ECR repository holding the API image (one per account, in the bootstrap region). */
 export const ecrRepositoryName = (config: ProjectConfig): string => `${config.name}/api`;
 
-/** The GitHub Actions roles created by the bootstrap stack. */
+/** The GitHub Actions roles created by the bootstrap stack (one deploy role per environment). */
 export const githubRoleNames = (config: ProjectConfig) =>
-  ({ plan: `${config.name}-github-plan`, deploy: `${config.name}-github-deploy` }) as const;
+  ({
+    plan: githubRoleName.plan(config.name),
+    planMain: githubRoleName.planMain(config.name),
+    release: githubRoleName.release(config.name),
+    deploy: (env: EnvironmentConfig) => githubRoleName.deploy(config.name, env.name),
+  }) as const;
+
+/** The CodeBuild project hosting an environment's GitHub Actions runners (`runs-on: codebuild-<it>-...`). */
+export const ciRunnerProjectName = (config: ProjectConfig, env: EnvironmentConfig): string =>
+  `${envPrefix(config, env)}-github-runner`;
 
 /** Availability zones of an environment: configured names, or `<region>a`, `b`, `c`. */
 export const availabilityZones = (env: EnvironmentConfig): string[] =>

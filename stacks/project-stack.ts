@@ -19,9 +19,10 @@ export interface ProjectStackProps {
   /** Tags every AWS resource of the stack gets through the provider's `default_tags`. */
   readonly tags: Record<string, string>;
   /**
-   * Name prefix of the bootstrap deploy role's permissions boundary. When set, every IAM role of
-   * the stack carries that boundary: the deploy role may only create roles that do, so a role it
-   * creates can never hold more than the deploy role itself. Default: no boundary (bootstrap).
+   * Name prefix of a deploy permissions boundary (`<project>` for the account boundary,
+   * `<project>-<env>` for an environment's). When set, every IAM role of the stack carries that
+   * boundary: the deploy role may only create roles that do, so a role it creates can never hold
+   * more than the deploy role itself. Default: no boundary (bootstrap).
    */
   readonly deployBoundaryPrefix?: string;
 }
@@ -108,7 +109,8 @@ export function environmentStackProps(
     region: env.region,
     accountId: env.accountId,
     tags: standardTags(config.name, env.name, config.repository, env.tags),
-    deployBoundaryPrefix: config.name,
+    // The environment's own boundary: its deploy role may only create roles that carry it.
+    deployBoundaryPrefix: `${config.name}-${env.name}`,
   };
 }
 

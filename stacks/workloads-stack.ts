@@ -17,6 +17,7 @@ import { CloudNativePg } from '../modules/data/cloudnative-pg';
 import { ClusterAutoscaler } from '../modules/cluster/cluster-autoscaler';
 import { clusterAutoscalerDiscoveryTags } from '../modules/cluster/eks-node-group';
 import { Gp3StorageClass } from '../modules/cluster/gp3-storage-class';
+import { TerraformReaderRbac } from '../modules/cluster/terraform-reader-rbac';
 import { ingressEndpoint } from '../modules/edge/ingress-endpoint';
 import { subnetCidr } from '../modules/network/network';
 import { NginxIngress } from '../modules/edge/nginx-ingress';
@@ -119,13 +120,16 @@ export class WorkloadsStack extends ProjectStack {
 
     // Its Pod Identity association and role live in the infra stack, applied before this one.
     const literalClusterName = clusterName(config, env);
+    const autoscalerNamespace = new PodSecurityNamespace(this, 'cluster-autoscaler-namespace', {
+      name: infra.clusterAutoscaler.namespace,
+    });
     new ClusterAutoscaler(this, 'cluster-autoscaler', {
       clusterName: literalClusterName,
       region: env.region,
       discoveryTags: clusterAutoscalerDiscoveryTags(literalClusterName),
       imageTag: infra.componentVersions.clusterAutoscalerImageTag,
       kubernetesVersion: env.eks.kubernetesVersion,
-      namespace: infra.clusterAutoscaler.namespace,
+      namespace: autoscalerNamespace.name,
       serviceAccountName: infra.clusterAutoscaler.serviceAccountName,
     });
 
@@ -158,6 +162,14 @@ export class WorkloadsStack extends ProjectStack {
       environment: env.name,
       imageTag: this.imageTag.stringValue,
     });
+
+    // Namespaces holding Helm releases: the read-only CI role (plans of main, drift) may read
+    // their release Secrets, nothing else (see TerraformReaderRbac).
+    const releaseNamespaces = [
+      { id: 'app', name: namespace.name },
+      { id: 'ingress', name: ingressNamespace.name },
+      { id: 'cluster-autoscaler', name: autoscalerNamespace.name },
+    ];
 
     let database: AppDatabase;
     // The migration hook and the API pods need their Pod Identity credentials from the start,
@@ -195,12 +207,15 @@ export class WorkloadsStack extends ProjectStack {
         storageSize: `${env.database.storageGiB}Gi`,
       });
       dependsOn.push(postgres.release);
+      releaseNamespaces.push({ id: 'cnpg', name: operatorNamespace.name });
       database = {
         mode: 'in-cluster',
         secretName: postgres.appSecretName,
         secretKey: postgres.appSecretKey,
       };
     }
+
+    new TerraformReaderRbac(this, 'terraform-reader', { releaseNamespaces });
 
     // The managed Prometheus scraper reaches pods from its ENIs in the private subnets, not from
     // a pod, so the NetworkPolicy admits those subnets (and only them) to /metrics.

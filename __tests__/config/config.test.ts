@@ -181,6 +181,14 @@ describe('config validation reports every problem by field path', () => {
     const otherAccount = configWith((c) => {
       c.environments.staging.network.natMode = 'per-az';
       c.environments.staging.accountId = '222233334444';
+      // Its CI runner's GitHub connection lives in that account too.
+      c.environments.staging.ci = {
+        runner: {
+          type: 'codebuild',
+          connectionArn:
+            'arn:aws:codeconnections:eu-west-1:222233334444:connection/00000000-0000-0000-0000-000000000000',
+        },
+      };
     });
     expect(() => loadConfig(otherAccount)).not.toThrow();
     expect(issuesOf(configWith((c) => (c.quotas = { elasticIpsPerRegion: 4 })))).toEqual([
@@ -288,6 +296,70 @@ describe('config validation reports every problem by field path', () => {
     expect(issuesOf(configWith((c) => (c.environments.prod.app.replicas.max = 2)))).toEqual([
       'environments.prod.app.replicas.max: must be >= replicas.min (3)',
     ]);
+  });
+});
+
+describe('CI runners and accounts', () => {
+  it('keeps dev on GitHub-hosted runners and staging/prod on CodeBuild runners', () => {
+    const { dev, staging, prod } = loadConfig().environments;
+    expect(dev!.ci.runner).toEqual({ type: 'github-hosted', label: 'ubuntu-24.04' });
+    expect(staging!.ci.runner).toMatchObject({
+      type: 'codebuild',
+      computeType: 'BUILD_GENERAL1_MEDIUM',
+    });
+    expect(prod!.ci.runner.type).toBe('codebuild');
+  });
+
+  it('requires a runner that can reach the endpoint once CI deploys the environment', () => {
+    // dev on the local backend is never applied by CI; on s3 it would be.
+    expect(issuesOf(configWith((c) => (c.environments.dev.backend = { type: 's3' })))).toEqual([
+      'environments.dev.ci.runner: GitHub-hosted runners cannot reach a Kubernetes API endpoint open only to 203.0.113.0/24: use { type: "codebuild", connectionArn } (a runner inside the VPC)',
+    ]);
+    // An endpoint open to the internet (never allowed in prod) is reachable from hosted runners.
+    expect(() =>
+      loadConfig(
+        configWith((c) => {
+          c.environments.dev.backend = { type: 's3' };
+          c.environments.dev.eks.publicAccessCidrs = ['0.0.0.0/0'];
+        }),
+      ),
+    ).not.toThrow();
+  });
+
+  it('rejects a malformed connection ARN and an unknown compute type', () => {
+    expect(
+      issuesOf(
+        configWith((c) => {
+          c.environments.prod.ci.runner.connectionArn = 'arn:aws:iam::111122223333:role/x';
+          c.environments.staging.ci.runner.computeType = 'BUILD_GENERAL1_HUGE';
+        }),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^environments\.staging\.ci\.runner\.computeType: /),
+      'environments.prod.ci.runner.connectionArn: must be the ARN of an AWS CodeConnections connection to GitHub',
+    ]);
+  });
+
+  it('keeps every environment in the bootstrap account (no separate-account environments)', () => {
+    expect(
+      issuesOf(
+        configWith((c) => {
+          c.bootstrap.accountId = '111122223333';
+          c.environments.prod.accountId = '444455556666';
+        }),
+      ),
+    ).toEqual([
+      'environments.prod.accountId: must equal bootstrap.accountId (111122223333): the image registry and the GitHub roles live in the bootstrap account, so every environment deploys into it',
+      "environments.prod.ci.runner.connectionArn: is in account 111122223333, not the environment's account 444455556666",
+    ]);
+    expect(() =>
+      loadConfig(
+        configWith((c) => {
+          c.bootstrap.accountId = '111122223333';
+          c.environments.prod.accountId = '111122223333';
+        }),
+      ),
+    ).not.toThrow();
   });
 });
 

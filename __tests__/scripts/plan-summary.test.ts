@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import {
   countChanges,
   countsFromText,
   loadResults,
+  readSections,
   renderSummary,
   shareBudget,
   type PlanJson,
@@ -31,13 +33,14 @@ const planJson: PlanJson = {
 function writeStack(
   dir: string,
   stack: string,
-  files: { exitcode: string; text?: string; json?: PlanJson; backend?: string },
+  files: { exitcode: string; text?: string; json?: PlanJson; backend?: string; note?: string },
 ): void {
   mkdirSync(join(dir, stack), { recursive: true });
   writeFileSync(join(dir, stack, 'exitcode'), `${files.exitcode}\n`);
   if (files.text !== undefined) writeFileSync(join(dir, stack, 'plan.txt'), files.text);
   if (files.json) writeFileSync(join(dir, stack, 'plan.json'), JSON.stringify(files.json));
   if (files.backend) writeFileSync(join(dir, stack, 'backend'), `${files.backend}\n`);
+  if (files.note) writeFileSync(join(dir, stack, 'note'), `${files.note}\n`);
 }
 
 function result(
@@ -168,6 +171,118 @@ describe('fitting the GitHub comment limit', () => {
     for (const maxChars of [500, 5_000, 20_000]) {
       expect(renderSummary(results, { maxChars }).length).toBeLessThanOrEqual(maxChars);
     }
+  });
+});
+
+describe('a stack whose dependency was never applied', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plan-blocked-'));
+  writeStack(dir, 'dev-infra', {
+    exitcode: '2',
+    text: 'Plan: 90 to add, 0 to change, 0 to destroy.',
+  });
+  writeStack(dir, 'dev-workloads', {
+    exitcode: 'blocked',
+    text: 'Not planned: dev-infra has never been applied (no state), so there are no outputs to read.',
+    note: 'planned without refresh',
+  });
+  writeStack(dir, 'prod-infra', { exitcode: '1', text: 'Error: boom' });
+  const results = loadResults(dir, ['dev-infra', 'dev-workloads', 'prod-infra']);
+
+  it('is reported as blocked, not failed, and says why', () => {
+    expect(results.map((r) => r.status)).toEqual(['changes', 'blocked', 'failed']);
+    const md = renderSummary(results);
+    expect(md).toContain('3 stack(s) in dependency order · 1 with changes · 1 failed · 1 blocked');
+    expect(md).toContain(
+      '| 2 | `dev-workloads` |  | ⏸️ blocked (dependency not applied) | – | – | – | – |',
+    );
+    expect(md).toContain('Only failed stacks fail the check.');
+    expect(md).toContain('- `dev-workloads`: planned without refresh');
+    expect(md).toContain('dev-infra has never been applied');
+  });
+
+  it('is not drift either: a stack that was never deployed cannot drift', () => {
+    expect(driftExitCode([results[1]!])).toBe(0);
+    expect(driftExitCode(results)).toBe(1);
+    const body = renderDriftReport('dev', results.slice(0, 2));
+    expect(body).toContain(
+      'Not deployed yet (a dependency has no state), so not checked: `dev-workloads`.',
+    );
+    expect(body).not.toContain('### `dev-workloads`');
+  });
+});
+
+describe('one budget for the whole pull-request comment', () => {
+  const huge = `${'  + resource "aws_thing" "x" {}\n'.repeat(10_000)}Plan: 10000 to add, 0 to change, 0 to destroy.`;
+  const results = [result('dev-infra', huge), result('prod-infra', huge)];
+  // As large as a first full plan's policy report and cost estimate.
+  const policy = `## Policy\n\n${'| CKV_AWS_1 | pass | aws_s3_bucket.x |\n'.repeat(220)}`;
+  const cost = `## Cost estimate\n\n${'| aws_codebuild_project | 0.01/min |\n'.repeat(150)}`;
+
+  it("keeps plans, policy report and cost estimate together under GitHub's limit", () => {
+    expect(policy.length).toBeGreaterThan(8_000);
+    // The old way: a 65,000-character summary with the reports appended after it.
+    const appended = `${renderSummary(results)}\n${policy}\n${cost}`;
+    expect(appended.length).toBeGreaterThan(GITHUB_COMMENT_LIMIT);
+
+    const md = renderSummary(results, { marker: '<!-- m -->', sections: [policy, cost] });
+    expect(md.length).toBeLessThanOrEqual(65_000);
+    expect(md.length).toBeGreaterThan(60_000);
+    expect(md).toContain(policy);
+    expect(md).toContain(cost);
+    // Sections come after the table and before the folded plans.
+    expect(md.indexOf('## Cost estimate')).toBeLessThan(md.indexOf('<details>'));
+    expect(md.indexOf('| 2 | `prod-infra`')).toBeLessThan(md.indexOf('## Policy'));
+  });
+
+  it('cuts an oversized section with a note instead of the comment', () => {
+    const hugeSection = `## Cost estimate\n${'x'.repeat(200_000)}`;
+    const md = renderSummary(results, { sections: [policy, hugeSection] });
+    expect(md.length).toBeLessThanOrEqual(65_000);
+    expect(md).toContain(policy);
+    expect(md).toContain('## Cost estimate');
+    expect(md).toMatch(/more characters truncated/);
+    for (const maxChars of [2_000, 10_000]) {
+      expect(
+        renderSummary(results, { maxChars, sections: [policy, cost] }).length,
+      ).toBeLessThanOrEqual(maxChars);
+    }
+  });
+
+  it('the CLI reads the sections from files, and a larger budget keeps everything for the job summary', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plan-cli-'));
+    writeStack(join(dir, 'results'), 'dev-infra', { exitcode: '2', text: huge });
+    writeFileSync(join(dir, 'policy-report.md'), policy);
+    writeFileSync(join(dir, 'cost-estimate.md'), cost);
+    const run = (...extra: string[]) =>
+      execFileSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(__dirname, '../../scripts/plan-summary.ts'),
+          '--results',
+          join(dir, 'results'),
+          '--sections',
+          [
+            join(dir, 'policy-report.md'),
+            join(dir, 'cost-estimate.md'),
+            join(dir, 'missing.md'),
+          ].join(','),
+          ...extra,
+        ],
+        { encoding: 'utf8' },
+      );
+    const comment = run('--marker', '<!-- terraform-plan-summary -->');
+    expect(comment.length).toBeLessThanOrEqual(65_001);
+    expect(comment).toContain('## Cost estimate');
+    expect(comment).toContain('missing.md was not produced by this run');
+    // The job summary's budget (--max-chars 900000) keeps the whole plan.
+    const full = renderSummary(loadResults(join(dir, 'results')), {
+      maxChars: 900_000,
+      sections: readSections([join(dir, 'policy-report.md')]),
+    });
+    expect(full).toContain(huge);
+    expect(full).toContain(policy);
   });
 });
 

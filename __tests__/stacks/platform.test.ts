@@ -194,7 +194,16 @@ describe('IAM under the deploy role', () => {
 
   it('names the GitHub roles the way environment stacks compute them', () => {
     const names = roles('bootstrap').map(([, role]) => role.name);
-    expect(names).toEqual(expect.arrayContaining(['hello-github-plan', 'hello-github-deploy']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'hello-github-plan',
+        'hello-github-plan-main',
+        'hello-github-release',
+        'hello-dev-github-deploy',
+        'hello-staging-github-deploy',
+        'hello-prod-github-deploy',
+      ]),
+    );
   });
 
   it.each(
@@ -202,14 +211,16 @@ describe('IAM under the deploy role', () => {
       .filter((stack) => stack.name !== 'bootstrap')
       .map((stack) => [stack.name] as const),
   )(
-    '%s: every role is named under the project prefix and carries the deploy boundary',
+    "%s: every role is named under its environment's prefix and carries its deploy boundary",
     (stackName) => {
+      const env = platform.stack(stackName).environment;
       const all = roles(stackName);
       expect(all.length).toBeGreaterThan(0);
       for (const [, role] of all) {
-        expect(role.name).toMatch(/^hello-/);
+        // The environment's deploy role may only pass and re-trust roles under this prefix.
+        expect(role.name).toMatch(new RegExp(`^hello-${env}-`));
         expect(role.permissions_boundary).toMatch(
-          /:policy\/hello-github-deploy-boundary"?$|:policy\/hello-github-deploy-boundary$/,
+          new RegExp(`:policy/hello-${env}-github-deploy-boundary$`),
         );
       }
     },

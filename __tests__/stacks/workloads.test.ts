@@ -278,7 +278,7 @@ describe.each(cases)('%s: autoscaling and ordering', (_label, platform, workload
       infra.json.resource?.aws_eks_pod_identity_association ?? {},
     ).filter((association) => association.service_account === values.rbac.serviceAccount.name);
     expect(associations).toHaveLength(1);
-    expect(associations[0]!.namespace).toBe('kube-system');
+    expect(associations[0]!.namespace).toBe('cluster-autoscaler');
   });
 
   it('releases the API only after its Pod Identity, the ingress controller and the image marker', () => {

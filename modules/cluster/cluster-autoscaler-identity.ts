@@ -7,8 +7,12 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { awsAccount } from '../core/aws-account';
 import { NameLimits, resourceName } from '../core/naming';
 
-/** Where the Cluster Autoscaler runs, and the ServiceAccount its Pod Identity is bound to. */
-export const CLUSTER_AUTOSCALER_NAMESPACE = 'kube-system';
+/**
+ * Where the Cluster Autoscaler runs, and the ServiceAccount its Pod Identity is bound to. Its own
+ * namespace rather than kube-system: CI's read-only role must read the Helm release Secrets of
+ * every release namespace, and kube-system's other Secrets are none of its business.
+ */
+export const CLUSTER_AUTOSCALER_NAMESPACE = 'cluster-autoscaler';
 export const CLUSTER_AUTOSCALER_SERVICE_ACCOUNT = 'cluster-autoscaler';
 
 /** Auto Scaling actions that change capacity: allowed only on the cluster's tagged groups. */
@@ -27,7 +31,7 @@ export interface ClusterAutoscalerIdentityProps {
    * may scale only Auto Scaling groups carrying all of them with these values.
    */
   readonly discoveryTags: Record<string, string>;
-  /** Default: `kube-system`. */
+  /** Default: `cluster-autoscaler`. */
   readonly namespace?: string;
   /** Default: `cluster-autoscaler`. */
   readonly serviceAccountName?: string;

@@ -29,7 +29,7 @@ export interface ClusterAutoscalerProps {
   readonly imageTag: string;
   /** Kubernetes minor version of the cluster, checked against `imageTag`. */
   readonly kubernetesVersion: string;
-  /** Namespace the Pod Identity association names. Default: `kube-system`. */
+  /** Namespace the Pod Identity association names (it must exist). Default: `cluster-autoscaler`. */
   readonly namespace?: string;
   /** ServiceAccount the Pod Identity association names. Default: `cluster-autoscaler`. */
   readonly serviceAccountName?: string;

@@ -58,6 +58,13 @@ export interface EksClusterProps {
    * creator gets no implicit admin rights.
    */
   readonly adminPrincipalArns: string[];
+  /**
+   * IAM principals that may read, never change, the cluster (e.g. the CI role that plans main):
+   * each gets an access entry with `AmazonEKSViewPolicy` cluster-wide and the given Kubernetes
+   * groups, which RBAC (see `TerraformReaderRbac`) binds to the reads that policy lacks.
+   * Default: none.
+   */
+  readonly viewerPrincipals?: EksViewerPrincipal[];
   /** Managed node groups; at least one. */
   readonly nodeGroups: NodeGroupSpec[];
   /** Retention of the control-plane log group. Default: 365 days. */
@@ -83,7 +90,15 @@ export interface EksClusterProps {
   readonly deletionProtection?: boolean;
 }
 
+/** A read-only principal of the cluster. */
+export interface EksViewerPrincipal {
+  readonly principalArn: string;
+  /** Kubernetes groups of the principal (names may not start with `system:`). */
+  readonly kubernetesGroups: string[];
+}
+
 const ADMIN_POLICY = 'AmazonEKSClusterAdminPolicy';
+const VIEW_POLICY = 'AmazonEKSViewPolicy';
 
 /**
  * An EKS cluster with API-only authentication, KMS envelope encryption of secrets, every
@@ -243,6 +258,23 @@ export class EksCluster extends Construct {
         clusterName: cluster.name,
         principalArn: entry.principalArn,
         policyArn: `arn:${partition}:eks::aws:cluster-access-policy/${ADMIN_POLICY}`,
+        accessScope: { type: 'cluster' },
+      });
+    });
+
+    (props.viewerPrincipals ?? []).forEach((viewer, index) => {
+      const badGroup = viewer.kubernetesGroups.find((group) => group.startsWith('system:'));
+      if (badGroup) throw new Error(`EksCluster: group "${badGroup}" may not start with system:`);
+      const entry = new EksAccessEntry(this, `viewer-${index}`, {
+        clusterName: cluster.name,
+        principalArn: viewer.principalArn,
+        type: 'STANDARD',
+        kubernetesGroups: viewer.kubernetesGroups,
+      });
+      new EksAccessPolicyAssociation(this, `viewer-${index}-policy`, {
+        clusterName: cluster.name,
+        principalArn: entry.principalArn,
+        policyArn: `arn:${partition}:eks::aws:cluster-access-policy/${VIEW_POLICY}`,
         accessScope: { type: 'cluster' },
       });
     });

@@ -278,4 +278,31 @@ export const iamRules: PolicyRule[] = [
       return gaps.length > 0 ? `permissions boundary is too weak: ${gaps.join('; ')}` : undefined;
     },
   },
+  {
+    // A deploy job runs in a GitHub environment whose protection rules (reviewers, branch rules)
+    // gate it; a ref or pull-request subject would hand admin to any workflow on that ref.
+    id: 'HP_IAM_2',
+    title:
+      'Roles with AdministratorAccess trust GitHub Actions only through one GitHub environment',
+    resourceTypes: ['aws_iam_role'],
+    check(resource, stack) {
+      if (!attachedPolicyArns(resource, stack).some((arn) => ADMIN_POLICY.test(arn))) {
+        return notApplicable('the role holds no AdministratorAccess');
+      }
+      const statements = policyStatements(resource.config.assume_role_policy, stack);
+      if (!statements) return notEvaluated('trust policy cannot be read statically');
+      const github = statements.filter((s) => s.effect === 'Allow' && trustsGithub(s, stack));
+      if (github.length === 0) return notApplicable('the role does not trust GitHub Actions');
+      const subjects = github
+        .flatMap((s) => s.conditions.filter((c) => c.variable === `${GITHUB_HOST}:sub`))
+        .flatMap((c) => c.values);
+      const notEnvironment = subjects.filter((v) => !/^repo:[^:]+:environment:[^:*?]+$/.test(v));
+      if (notEnvironment.length > 0) {
+        return `admin role trusted by non-environment subjects: ${notEnvironment.join(', ')}`;
+      }
+      return subjects.length > 1
+        ? `admin role trusted by ${subjects.length} GitHub environments (one role per environment)`
+        : undefined;
+    },
+  },
 ];

@@ -768,6 +768,7 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   aws_acm_certificate: 'public ACM certificates are free',
   aws_acm_certificate_validation: 'a Terraform wait for DNS validation: nothing is created',
   aws_autoscaling_attachment: NO_CHARGE,
+  aws_codebuild_webhook: 'no charge of its own; the builds it starts are priced on the project',
   aws_cloudwatch_query_definition:
     'saved queries are free; queries bill per GB scanned (not estimated)',
   aws_db_parameter_group: NO_CHARGE,
@@ -813,7 +814,11 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   aws_wafv2_web_acl_association: NO_CHARGE,
   aws_wafv2_web_acl_logging_configuration:
     'its logs bill as ingestion on the destination log group',
+  kubernetes_cluster_role_binding_v1: K8S_OBJECT,
+  kubernetes_cluster_role_v1: K8S_OBJECT,
   kubernetes_namespace_v1: K8S_OBJECT,
+  kubernetes_role_binding_v1: K8S_OBJECT,
+  kubernetes_role_v1: K8S_OBJECT,
   kubernetes_service_account_v1: K8S_OBJECT,
   kubernetes_storage_class_v1: `${K8S_OBJECT}; volumes bill where they are created`,
   terraform_data:

@@ -44,7 +44,7 @@ describe('ClusterAutoscalerIdentity', () => {
         {
           test: 'StringEquals',
           variable: 'aws:RequestTag/kubernetes-namespace',
-          values: ['kube-system'],
+          values: ['cluster-autoscaler'],
         },
         {
           test: 'StringEquals',
@@ -87,11 +87,11 @@ describe('ClusterAutoscalerIdentity', () => {
     }
   });
 
-  it('binds the role to kube-system/cluster-autoscaler', () => {
+  it('binds the role to cluster-autoscaler/cluster-autoscaler (its own namespace)', () => {
     const association = onlyResource(json, 'aws_eks_pod_identity_association');
     expect(association).toMatchObject({
       cluster_name: '${aws_eks_cluster.c.name}',
-      namespace: 'kube-system',
+      namespace: 'cluster-autoscaler',
       service_account: 'cluster-autoscaler',
     });
     expect(String(association.role_arn)).toMatch(/aws_iam_role\.cluster-autoscaler_role/);
@@ -138,10 +138,10 @@ describe('ClusterAutoscaler', () => {
     appVersion: string;
   };
 
-  it('installs the pinned chart (the version of the reference copy) into kube-system', () => {
+  it('installs the pinned chart (the version of the reference copy) into its own namespace', () => {
     expect(synthesized).toHaveResourceWithProperties(Release, {
       name: 'cluster-autoscaler',
-      namespace: 'kube-system',
+      namespace: 'cluster-autoscaler',
       repository: 'https://kubernetes.github.io/autoscaler',
       chart: 'cluster-autoscaler',
       version: chartYaml.version,

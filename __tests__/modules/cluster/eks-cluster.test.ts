@@ -130,6 +130,27 @@ describe('EksCluster', () => {
     }
   });
 
+  it('gives viewer principals the view policy and their Kubernetes groups, never admin', () => {
+    const viewer = {
+      principalArn: 'arn:aws:iam::111122223333:role/hello-github-plan-main',
+      kubernetesGroups: ['terraform-readers'],
+    };
+    const { json } = synth({ ...base, viewerPrincipals: [viewer] });
+    const entries = Object.values(resourcesOf(json, 'aws_eks_access_entry'));
+    expect(entries).toHaveLength(3);
+    const entry = entries.find((e) => e.principal_arn === viewer.principalArn);
+    expect(entry).toMatchObject({ type: 'STANDARD', kubernetes_groups: ['terraform-readers'] });
+    const policies = Object.entries(resourcesOf(json, 'aws_eks_access_policy_association'))
+      .filter(([address]) => address.startsWith('eks_viewer-0-policy_'))
+      .map(([, association]) => association);
+    expect(policies).toHaveLength(1);
+    expect(String(policies[0]?.policy_arn)).toMatch(/cluster-access-policy\/AmazonEKSViewPolicy$/);
+    expect(policies[0]?.principal_arn).toMatch(/^\$\{aws_eks_access_entry\.eks_viewer-0_/);
+    expect(() =>
+      synth({ ...base, viewerPrincipals: [{ ...viewer, kubernetesGroups: ['system:masters'] }] }),
+    ).toThrow(/system:/);
+  });
+
   it('keeps the public endpoint off unless CIDRs are configured (prod) and restricts it (dev)', () => {
     const prodVpc = only(prod.json, 'aws_eks_cluster').vpc_config as Record<string, unknown>;
     expect(prodVpc.endpoint_private_access).toBe(true);

@@ -48,7 +48,13 @@ const githubOidc = (env: string) =>
       new GithubOidc(scope, 'github', {
         namePrefix: 'hello',
         repository: 'acme/hello-platform',
-        deployEnvironments: env === 'prod' ? ['production'] : [],
+        deployEnvironments:
+          env === 'prod'
+            ? [
+                { name: 'staging', clusterName: 'hello-staging' },
+                { name: 'prod', clusterName: 'hello-prod' },
+              ]
+            : [{ name: 'dev', clusterName: 'hello-dev' }],
         stateBucketArn: 'arn:aws:s3:::hello-tfstate',
         stateKmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/state',
         ecrRepositoryArn: 'arn:aws:ecr:eu-west-1:111122223333:repository/hello/api',
@@ -254,6 +260,50 @@ describe('IAM rules', () => {
     });
   });
 
+  describe('HP_IAM_2', () => {
+    const admin = {
+      aws_iam_role_policy_attachment: {
+        a: {
+          role: '${aws_iam_role.r.name}',
+          policy_arn: 'arn:aws:iam::aws:policy/AdministratorAccess',
+        },
+      },
+    };
+    const subjectsTrust = (...subs: string[]) => githubTrust(subs);
+
+    it('passes an admin role trusted by exactly one GitHub environment', () => {
+      const stack = roleStack(subjectsTrust('repo:a/b:environment:prod'), admin);
+      expect(checkRole('HP_IAM_2', stack)).toBeUndefined();
+    });
+
+    it('fails the old deploy role: the main branch ref next to the environments', () => {
+      const stack = roleStack(
+        subjectsTrust(
+          'repo:a/b:ref:refs/heads/main',
+          'repo:a/b:environment:dev',
+          'repo:a/b:environment:prod',
+        ),
+        admin,
+      );
+      expect(checkRole('HP_IAM_2', stack)).toMatch(/non-environment subjects: repo:a\/b:ref/);
+    });
+
+    it('fails one admin role shared by several environments', () => {
+      const stack = roleStack(
+        subjectsTrust('repo:a/b:environment:dev', 'repo:a/b:environment:prod'),
+        admin,
+      );
+      expect(checkRole('HP_IAM_2', stack)).toMatch(/2 GitHub environments/);
+    });
+
+    it('does not apply to read-only roles trusted by pull requests', () => {
+      expect(checkRole('HP_IAM_2', roleStack(subjectsTrust('repo:a/b:pull_request')))).toEqual({
+        status: 'not-applicable',
+        reason: 'the role holds no AdministratorAccess',
+      });
+    });
+  });
+
   it.each(['prod', 'account'])(
     'the GithubOidc module passes every IAM rule, admin deploy role included (%s)',
     (env) => {
@@ -262,21 +312,9 @@ describe('IAM rules', () => {
       expect(results.filter((r) => r.status === 'fail' || r.status === 'not-evaluated')).toEqual(
         [],
       );
-      // Both roles trust GitHub; only the deploy role holds AdministratorAccess.
-      expect(
-        results
-          .filter((r) => r.ruleId !== 'CKV_AWS_60')
-          .map((r) => `${r.ruleId} ${r.address.replace(/_[0-9A-F]{8}$/, '')} ${r.status}`)
-          .sort(),
-      ).toEqual([
-        'CKV_AWS_358 aws_iam_role.github_deploy-role pass',
-        'CKV_AWS_358 aws_iam_role.github_plan-role pass',
-        'HP_IAM_1 aws_iam_role.github_deploy-role pass',
-        'HP_IAM_1 aws_iam_role.github_plan-role not-applicable',
-        // Neither the boundary nor the plan role's inline policy grants Auto Scaling writes.
-        'HP_IAM_3 aws_iam_policy.github_deploy-boundary not-applicable',
-        'HP_IAM_3 aws_iam_role_policy.github_plan-inline not-applicable',
-      ]);
+      // Every role of the module is checked: plan, plan-main, release and the deploy roles.
+      expect(results.filter((r) => r.ruleId === 'HP_IAM_1')).toHaveLength(env === 'prod' ? 5 : 4);
+      expect(results.filter((r) => r.ruleId === 'HP_IAM_2')).toHaveLength(env === 'prod' ? 5 : 4);
     },
   );
 
@@ -284,7 +322,7 @@ describe('IAM rules', () => {
     const context = githubOidc('prod');
     const deploy = context
       .resources('aws_iam_role')
-      .find((r) => r.config.name === 'hello-github-deploy');
+      .find((r) => r.config.name === 'hello-prod-github-deploy');
     if (!deploy) throw new Error('no deploy role');
     const withoutBoundary = {
       ...deploy,
@@ -313,6 +351,7 @@ describe('IAM rules', () => {
       ['CKV_AWS_358', 'not-applicable'],
       ['CKV_AWS_60', 'pass'],
       ['HP_IAM_1', 'not-applicable'],
+      ['HP_IAM_2', 'not-applicable'],
     ]);
   });
 
