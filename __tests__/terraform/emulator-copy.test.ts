@@ -13,6 +13,12 @@ import {
   resourceBlocks,
 } from '../../scripts/terraform/terraform-json';
 
+const tlsDeny = {
+  sid: 'DenyInsecureTransport',
+  effect: 'Deny',
+  condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
+};
+
 /** A small stack in cdktf's JSON shape: a cluster, things that read it, a policy document. */
 function stack(): TerraformJson {
   return {
@@ -29,8 +35,8 @@ function stack(): TerraformJson {
     data: {
       aws_region: { here: {} },
       aws_iam_policy_document: {
-        bucket: { statement: [{ sid: 'DenyInsecureTransport' }, { sid: 'Keep' }] },
-        topic: { statement: [{ sid: 'DenyInsecureTransport' }] },
+        bucket: { statement: [tlsDeny, { sid: 'Keep', effect: 'Deny' }] },
+        topic: { statement: [tlsDeny] },
         addon_doc: { statement: [{ resources: ['${aws_eks_addon.cni.arn}'] }] },
       },
     },
@@ -87,11 +93,7 @@ const gaps: EmulatorGap[] = [
   },
   {
     id: 'tls',
-    match: {
-      kind: 'policy-statement',
-      sid: 'DenyInsecureTransport',
-      usedBy: 'aws_s3_bucket_policy',
-    },
+    match: { kind: 'conditional-deny', usedBy: 'aws_s3_bucket_policy' },
     emulatorError: 'e',
     why: 'w',
   },
@@ -132,9 +134,10 @@ describe('emulator copy', () => {
       ignore_changes: ['access_config'],
     });
     const docs = copy.json.data?.aws_iam_policy_document ?? {};
-    expect(docs.bucket?.statement).toEqual([{ sid: 'Keep' }]);
+    // An unconditional Deny stays: the emulator evaluates those right.
+    expect(docs.bucket?.statement).toEqual([{ sid: 'Keep', effect: 'Deny' }]);
     // The SNS topic policy keeps its statement: the gap is about bucket policies.
-    expect(docs.topic?.statement).toEqual([{ sid: 'DenyInsecureTransport' }]);
+    expect(docs.topic?.statement).toEqual([tlsDeny]);
     expect(copy.droppedStatements).toEqual([
       { address: 'data.aws_iam_policy_document.bucket', sid: 'DenyInsecureTransport', gap: 'tls' },
     ]);

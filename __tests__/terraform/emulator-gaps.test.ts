@@ -19,6 +19,7 @@ import { PROVIDER_MAPPINGS, applyProviderMappings } from '../../scripts/terrafor
 import { coverageLine } from '../../scripts/terraform/report';
 import { unseedableDataSources } from '../../scripts/terraform/seed';
 import { forEachString, resourceBlocks } from '../../scripts/terraform/terraform-json';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const platform = synthPlatform();
@@ -111,6 +112,15 @@ describe('declared emulator gaps', () => {
       expect(read.size).toBeGreaterThan(0);
       expect(copy.excludedOutputs.filter((name) => read.has(name))).toEqual([]);
     }
+  });
+});
+
+describe('docs/real-terraform.md', () => {
+  it('lists every declared gap and every provider mapping', () => {
+    const doc = readFileSync(path.join(process.cwd(), 'docs', 'real-terraform.md'), 'utf8');
+    const ids = [...EMULATOR_GAPS.map((g) => g.id), ...PROVIDER_MAPPINGS.map((m) => m.id)];
+    expect(ids.length).toBeGreaterThan(10);
+    expect(ids.filter((id) => !doc.includes(`\`${id}\``))).toEqual([]);
   });
 });
 

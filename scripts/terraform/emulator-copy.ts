@@ -59,6 +59,8 @@ export interface EmulatorCopy {
   readonly excludedOutputs: string[];
   readonly ignoredChanges: Array<{ address: string; attribute: string; gap: string }>;
   readonly droppedStatements: Array<{ address: string; sid: string; gap: string }>;
+  /** Outputs whose value the emulator fills with filler text (see the `filler-value` gaps). */
+  readonly fillerOutputs: Array<{ output: string; gap: string }>;
   readonly mappings: MappingUse[];
   /** Gap ids that matched something in this stack. */
   readonly gapsUsed: string[];
@@ -73,9 +75,7 @@ export function gapMatches(json: TerraformJson, gap: EmulatorGap): string[] {
     case 'ignore-changes':
       return resources.filter((r) => r.type === match.type).map((r) => r.address);
     case 'reference': {
-      const pattern = new RegExp(
-        `\\b${match.type}\\.[A-Za-z0-9_-]+\\.${escapeRegExp(match.attribute)}(?![\\w.\\[])`,
-      );
+      const pattern = attributePattern(match.type, match.attribute);
       return resources
         .filter((r) => {
           let hit = false;
@@ -86,10 +86,16 @@ export function gapMatches(json: TerraformJson, gap: EmulatorGap): string[] {
         })
         .map((r) => r.address);
     }
-    case 'policy-statement':
+    case 'conditional-deny':
       return policyDocumentsUsedBy(json, match.usedBy)
-        .filter((doc) => statementsOf(doc.config).some((s) => s.sid === match.sid))
+        .filter((doc) => statementsOf(doc.config).some(isConditionalDeny))
         .map((doc) => doc.address);
+    case 'filler-value': {
+      const pattern = attributePattern(match.type, match.attribute);
+      return Object.entries(json.output ?? {})
+        .filter(([, config]) => pattern.test(JSON.stringify(config.value ?? '')))
+        .map(([name]) => `output.${name}`);
+    }
   }
 }
 
@@ -102,6 +108,7 @@ export function emulatorCopy(source: TerraformJson, options: EmulatorCopyOptions
   const excluded = new Map<string, Exclusion>();
   const ignoredChanges: EmulatorCopy['ignoredChanges'] = [];
   const droppedStatements: EmulatorCopy['droppedStatements'] = [];
+  const fillerOutputs: EmulatorCopy['fillerOutputs'] = [];
   const gapsUsed = new Set<string>();
 
   for (const gap of gaps) {
@@ -120,10 +127,15 @@ export function emulatorCopy(source: TerraformJson, options: EmulatorCopyOptions
         lifecycle.ignore_changes = [...ignore, match.attribute];
         config.lifecycle = lifecycle;
         ignoredChanges.push({ address, attribute: match.attribute, gap: gap.id });
-      } else {
+      } else if (match.kind === 'conditional-deny') {
         const config = blockAt(json, address);
-        config.statement = statementsOf(config).filter((s) => s.sid !== match.sid);
-        droppedStatements.push({ address, sid: match.sid, gap: gap.id });
+        const statements = statementsOf(config);
+        config.statement = statements.filter((s) => !isConditionalDeny(s));
+        for (const dropped of statements.filter(isConditionalDeny)) {
+          droppedStatements.push({ address, sid: String(dropped.sid ?? '(no sid)'), gap: gap.id });
+        }
+      } else {
+        fillerOutputs.push({ output: address.slice('output.'.length), gap: gap.id });
       }
     }
   }
@@ -148,6 +160,7 @@ export function emulatorCopy(source: TerraformJson, options: EmulatorCopyOptions
     excludedOutputs,
     ignoredChanges,
     droppedStatements,
+    fillerOutputs,
     mappings: uses,
     gapsUsed: [...gapsUsed],
   };
@@ -282,6 +295,19 @@ function configureBackend(json: TerraformJson, backend: EmulatorCopyOptions['bac
   const terraform = (json.terraform ?? {}) as Block;
   if (backend === 'local') terraform.backend = { local: { path: 'terraform.tfstate' } };
   json.terraform = terraform;
+}
+
+/** `<type>.<any name>.<attribute>` inside an expression, e.g. for `reference` gaps. */
+function attributePattern(type: string, attribute: string): RegExp {
+  return new RegExp(`\\b${type}\\.[A-Za-z0-9_-]+\\.${escapeRegExp(attribute)}(?![\\w.\\[])`);
+}
+
+function isConditionalDeny(statement: Block): boolean {
+  const condition = statement.condition;
+  return (
+    statement.effect === 'Deny' &&
+    (Array.isArray(condition) ? condition.length > 0 : condition !== undefined)
+  );
 }
 
 /** Statements of an `aws_iam_policy_document` data source (a list, or one block). */

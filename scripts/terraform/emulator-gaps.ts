@@ -23,10 +23,15 @@ export type GapMatch =
   /** Add `lifecycle.ignore_changes = [attribute]` to every resource of this type. */
   | { readonly kind: 'ignore-changes'; readonly type: string; readonly attribute: string }
   /**
-   * Drop the statement with this `sid` from the `aws_iam_policy_document` data sources that feed
-   * a resource of `usedBy` (e.g. a bucket policy).
+   * Drop the conditional `Deny` statements from the `aws_iam_policy_document` data sources that
+   * feed a resource of `usedBy` (e.g. a bucket policy).
    */
-  | { readonly kind: 'policy-statement'; readonly sid: string; readonly usedBy: string };
+  | { readonly kind: 'conditional-deny'; readonly usedBy: string }
+  /**
+   * The contract probe reads these outputs as plain strings instead of through the consumer's
+   * function (e.g. `base64decode`), because the emulator fills the attribute with filler text.
+   */
+  | { readonly kind: 'filler-value'; readonly type: string; readonly attribute: string };
 
 export interface EmulatorGap {
   readonly id: string;
@@ -127,16 +132,25 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     why: 'Managed Prometheus scrapers are not emulated.',
   },
   {
-    id: 's3-deny-insecure-transport',
-    match: {
-      kind: 'policy-statement',
-      sid: 'DenyInsecureTransport',
-      usedBy: 'aws_s3_bucket_policy',
-    },
+    id: 's3-bucket-policy-conditional-deny',
+    match: { kind: 'conditional-deny', usedBy: 'aws_s3_bucket_policy' },
     emulatorError:
-      'moto ignores the aws:SecureTransport condition and denies every object request, even over HTTPS',
+      'moto evaluates bucket-policy conditions without the request context, so Deny statements ' +
+      'on aws:SecureTransport, s3:TlsVersion or the SSE header deny every object request (403)',
     why:
-      'The statement is correct on AWS (the policy tests check it); in the emulator it would block ' +
-      'the S3 backend from writing state into the bootstrap bucket.',
+      'The statements are right on AWS (the policy rules check them); in the emulator they would ' +
+      'keep the S3 backend from reading and writing state in the bootstrap bucket.',
+  },
+  {
+    id: 'eks-cluster-ca-filler',
+    match: {
+      kind: 'filler-value',
+      type: 'aws_eks_cluster',
+      attribute: 'certificate_authority[0].data',
+    },
+    emulatorError: 'DescribeCluster returns 1,400 random characters as the CA, not a base64 PEM',
+    why:
+      'The workloads stack base64-decodes it for the Kubernetes provider; the contract probe checks ' +
+      'that the output exists and is a string, but cannot decode filler text.',
   },
 ];

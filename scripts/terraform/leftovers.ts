@@ -67,7 +67,7 @@ export function isNotFound(error: unknown): boolean {
   const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   return (
     e.$metadata?.httpStatusCode === 404 ||
-    /NotFound|NoSuch|NonexistentItem|does not exist|not found|InvalidParameterValue/i.test(
+    /NotFound|NoSuch|NonexistentItem|does not exist|not found/i.test(
       `${e.name ?? ''} ${e.message ?? ''}`,
     )
   );
@@ -388,6 +388,8 @@ export interface LeftoverReport {
   readonly probed: number;
   /** ARNs the tag sweep found. */
   readonly tagged: string[];
+  /** What destroy leaves on purpose (a database's final snapshot). */
+  readonly kept: string[];
 }
 
 /** Region of a state instance: its provider alias's region, else the stack's default. */
@@ -425,6 +427,11 @@ export async function findLeftovers(
   }
 
   const tagged: string[] = [];
+  const kept: string[] = [];
+  const finalSnapshots = resources
+    .filter((r) => r.type === 'aws_db_instance' && r.values.skip_final_snapshot !== true)
+    .map((r) => String(r.values.final_snapshot_identifier ?? ''))
+    .filter(Boolean);
   const tagFilters = Object.entries(tags).map(([Key, value]) => ({ Key, Values: [value] }));
   for (const region of new Set([regions.default, ...Object.values(regions.aliases)])) {
     const c = clients.region(region);
@@ -435,12 +442,13 @@ export async function findLeftovers(
       );
       for (const mapping of page.ResourceTagMappingList ?? []) {
         const arn = mapping.ResourceARN ?? '';
-        if (await stillThere(c, arn)) tagged.push(arn);
+        if (finalSnapshots.some((id) => arn.endsWith(`:snapshot:${id}`))) kept.push(arn);
+        else if (await stillThere(c, arn)) tagged.push(arn);
       }
       token = page.PaginationToken || undefined;
     } while (token);
   }
-  return { left, unprobed: [...unprobed].sort(), probed, tagged };
+  return { left, unprobed: [...unprobed].sort(), probed, tagged, kept };
 }
 
 /** The tag index also lists what is on its way out (keys pending deletion, deleted NATs). */

@@ -31,13 +31,14 @@ import {
   type StackHooks,
   type StackOutcome,
   type StackPass,
+  type HarnessContext,
   type StackSpec,
 } from './stack-run';
 import { terraform, tail } from './terraform-cli';
 import { forEachString, resourceBlocks, type Block, type TerraformJson } from './terraform-json';
 
 export interface PlatformCheckContext {
-  hooksFor(spec: StackSpec, nested?: () => Promise<void>): StackHooks;
+  hooksFor(spec: StackSpec, ctx: HarnessContext, nested?: () => Promise<void>): StackHooks;
   finish(outcomes: StackOutcome[]): Promise<{ lines: string[]; failures: string[] }>;
 }
 
@@ -106,11 +107,11 @@ export function platformChecks(
   async function s3RoundTripChecks(pass: StackPass): Promise<void> {
     const backend = s3Backend(pass.spec.json);
     await pass.step('S3 state: encryption and lock file', async () => {
-      const { problems, facts } = await checkStateObject(options.clients, backend);
+      const { problems, facts } = await checkStateObject(pass.ctx.clients, backend);
       if (problems.length > 0) throw new StepFailure(problems.join('; '));
       lines.push(`${pass.spec.name}: ${facts.join('; ')}`);
     });
-    const release = await holdForeignLock(options.clients, backend);
+    const release = await holdForeignLock(pass.ctx.clients, backend);
     try {
       const blocked = await terraform(options.runner, pass.dir, [
         'plan',
@@ -144,14 +145,19 @@ export function platformChecks(
           consumer.json,
           pass.spec.name,
           (backend, config) => adjustRemoteState(backend, config, pass),
+          new Map((pass.copy?.fillerOutputs ?? []).map((f) => [f.output, f.gap])),
         );
         if (probe.reads.length === 0) throw new StepFailure(`${consumer.name} reads nothing`);
         const problems = await runContractProbe(options.runner, probe);
         if (problems.length > 0) throw new StepFailure(problems.join('\n'));
         const outputs = new Set(probe.reads.flatMap((r) => r.outputs));
+        const filler = probe.reads.filter((r) => r.filler);
         lines.push(
           `${pass.spec.name} → ${consumer.name}: ${probe.reads.length} remote-state expressions over ` +
-            `${outputs.size} outputs evaluate with the right types`,
+            `${outputs.size} outputs evaluate with the right types` +
+            (filler.length > 0
+              ? ` (${filler.length} read as plain strings: ${[...new Set(filler.map((r) => r.filler))].join(', ')})`
+              : ''),
         );
       });
     }
@@ -162,7 +168,7 @@ export function platformChecks(
       // The consumer's own bucket/key/region must find the state the producer wrote.
       return {
         ...config,
-        endpoints: { s3: options.endpoint, sts: options.endpoint, iam: options.endpoint },
+        endpoints: { s3: pass.ctx.endpoint, sts: pass.ctx.endpoint, iam: pass.ctx.endpoint },
         use_path_style: true,
         skip_credentials_validation: true,
         skip_requesting_account_id: true,
@@ -178,7 +184,7 @@ export function platformChecks(
     if (!target) throw new StepFailure('no resource to drift');
     const { resource, perturbation } = target;
     await pass.step(`drift: ${resource.type} ${perturbation.describe}`, () =>
-      perturbation.apply(options.clients.region(pass.spec.region), resource.values),
+      perturbation.apply(pass.ctx.clients.region(pass.spec.region), resource.values),
     );
     const plan = await pass.tf(
       'drift plan (must see it)',
@@ -196,13 +202,11 @@ export function platformChecks(
   }
 
   return {
-    hooksFor(spec, nested) {
+    hooksFor(spec, ctx, nested) {
       let running: Promise<void> | undefined;
       return {
         backendConfig:
-          spec.backend === 'keep'
-            ? (dir) => [writeBackendOverrides(dir, options.endpoint)]
-            : undefined,
+          spec.backend === 'keep' ? (dir) => [writeBackendOverrides(dir, ctx.endpoint)] : undefined,
         afterApply: async (pass) => {
           // The round-trip stack needs the bucket only: it runs alongside the rest of this pass.
           if (nested) running = nested();
@@ -223,7 +227,7 @@ export function platformChecks(
             const backend = s3Backend(roundTrip.json);
             const prefix = `${backend.key.split('/')[0]}/`;
             const deleted = await emptyPrefix(
-              options.clients,
+              pass.ctx.clients,
               backend.region,
               backend.bucket,
               prefix,
@@ -238,7 +242,7 @@ export function platformChecks(
             const facts = providerFacts(spec.json);
             const report = await findLeftovers(
               managedInstances(pass.state),
-              options.clients,
+              pass.ctx.clients,
               { default: facts.region, aliases: facts.aliases },
               facts.tags,
             );
@@ -246,7 +250,8 @@ export function platformChecks(
             lines.push(
               `${spec.name}: after destroy, ${report.probed} resources probed through the SDK, ` +
                 `tag sweep in ${1 + Object.keys(facts.aliases).length} region(s): ${left.length} left` +
-                (report.unprobed.length > 0 ? `; no probe for ${report.unprobed.join(', ')}` : ''),
+                (report.unprobed.length > 0 ? `; no probe for ${report.unprobed.join(', ')}` : '') +
+                (report.kept.length > 0 ? `; kept on purpose: ${report.kept.join(', ')}` : ''),
             );
             if (left.length > 0) throw new StepFailure(`left after destroy: ${left.join(', ')}`);
           });

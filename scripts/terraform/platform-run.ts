@@ -144,9 +144,21 @@ export function planStacks(outdir: string, wanted: string[]): StackSelection {
   return { ...selection, outdir };
 }
 
-export interface RunOptions extends HarnessContext {
+/** One emulator ("one AWS account") for a group of stacks. */
+export interface GroupEmulator {
+  readonly endpoint: string;
+  readonly clients: HarnessContext['clients'];
+  stop(): Promise<void>;
+}
+
+export interface RunOptions extends Omit<HarnessContext, 'endpoint' | 'clients'> {
   /** How many stack groups run at once. */
   readonly jobs: number;
+  /**
+   * Starts an emulator for one group of stacks. Each group gets its own: moto gives every EKS
+   * cluster of a region the same OIDC issuer, so two clusters in one emulator would collide.
+   */
+  readonly startEmulator: (group: string) => Promise<GroupEmulator>;
   /** Per-stack plan results in the layout scripts/plan-summary.ts reads. */
   readonly resultsDir: string;
 }
@@ -177,33 +189,51 @@ export async function runPlatform(
   selection: StackSelection,
   options: RunOptions,
 ): Promise<RunReport> {
-  // Seed one stack after another: several stacks look up the same zone.
-  for (const spec of selection.specs) {
-    const seeded = await seedStack(spec.json, options.clients, spec.region);
-    if (seeded.length > 0) options.print(`[${spec.name}] seeded ${seeded.join(', ')}`);
-  }
-
   const checks: PlatformCheckContext = platformChecks(selection, options);
   const roundTrip = selection.specs.find((s) => s.name === selection.s3RoundTrip);
   const independent = selection.specs.filter((s) => s !== roundTrip);
-  // Largest first, so the longest passes start early.
-  independent.sort((a, b) => size(b) - size(a) || (a.name === 'bootstrap' ? -1 : 1));
+  // Largest first, so the longest passes start early; bootstrap carries the round trip.
+  independent.sort(
+    (a, b) => weight(b, roundTrip) - weight(a, roundTrip) || a.name.localeCompare(b.name),
+  );
 
   const outcomes: StackOutcome[] = [];
   await limited(
     options.jobs,
     independent.map((spec) => async () => {
-      const nested: StackOutcome[] = [];
-      const outcome = await runStack(
-        spec,
-        options,
-        checks.hooksFor(spec, async () => {
-          if (roundTrip && spec.name === 'bootstrap') {
-            nested.push(await runStack(roundTrip, options, checks.hooksFor(roundTrip)));
-          }
-        }),
-      );
-      outcomes.push(outcome, ...nested);
+      const emulator = await options.startEmulator(spec.name);
+      try {
+        const ctx: HarnessContext = {
+          ...options,
+          endpoint: emulator.endpoint,
+          clients: emulator.clients,
+        };
+        const group = roundTrip && spec.name === 'bootstrap' ? [spec, roundTrip] : [spec];
+        for (const member of group) {
+          const seeded = await seedStack(member.json, ctx.clients, member.region);
+          if (seeded.length > 0) ctx.print(`[${member.name}] seeded ${seeded.join(', ')}`);
+        }
+        ctx.print(
+          `[${spec.name}] emulator ${emulator.endpoint}${group.length > 1 ? ` (shared with ${roundTrip?.name})` : ''}`,
+        );
+        const nested: StackOutcome[] = [];
+        const outcome = await runStack(
+          spec,
+          ctx,
+          checks.hooksFor(
+            spec,
+            ctx,
+            group.length > 1 && roundTrip
+              ? async () => {
+                  nested.push(await runStack(roundTrip, ctx, checks.hooksFor(roundTrip, ctx)));
+                }
+              : undefined,
+          ),
+        );
+        outcomes.push(outcome, ...nested);
+      } finally {
+        await emulator.stop();
+      }
     }),
   );
   const missed = selection.specs.filter((s) => !outcomes.some((o) => o.name === s.name));
@@ -223,6 +253,11 @@ export async function runPlatform(
   outcomes.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   const final = await checks.finish(outcomes);
   return { outcomes, checks: final.lines, failures: final.failures };
+}
+
+/** Rough length of a group's pass: its resources (bootstrap's group includes the round trip). */
+function weight(spec: StackSpec, roundTrip: StackSpec | undefined): number {
+  return size(spec) + (roundTrip && spec.name === 'bootstrap' ? size(roundTrip) : 0);
 }
 
 function size(spec: StackSpec): number {

@@ -66,7 +66,7 @@ export async function awsEndpointKeys(
   const cacheDir = join(tmpdir(), 'hello-platform-terraform-harness');
   const cacheFile = join(
     cacheDir,
-    `aws-${EMULATOR_PROVIDER_VERSION}-endpoints-${stats.ino}-${stats.mtimeMs}.json`,
+    `aws-${EMULATOR_PROVIDER_VERSION}-endpoints-unaliased-${stats.ino}-${stats.mtimeMs}.json`,
   );
   if (existsSync(cacheFile)) return JSON.parse(readFileSync(cacheFile, 'utf8')) as string[];
 

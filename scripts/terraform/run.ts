@@ -18,7 +18,7 @@ import { EmulatorClients } from './aws-clients';
 import { startMoto, MOTO_ACCOUNT_ID } from './moto';
 import { findPrerequisites } from './prerequisites';
 import { awsEndpointKeys } from './provider-schema';
-import { planStacks, runPlatform, type RunReport } from './platform-run';
+import { planStacks, runPlatform, type GroupEmulator, type RunReport } from './platform-run';
 import { terraformEnv, writeCliConfig } from './terraform-cli';
 import { coverageLine } from './report';
 
@@ -100,40 +100,57 @@ async function main(argv: string[]): Promise<number> {
   );
 
   let report: RunReport | undefined;
-  const emulator = await startMoto(prerequisites.moto as string, join(workRoot, 'moto.log'));
-  const stopEmulator = () => {
-    void emulator.stop();
+  // One emulator per group of stacks, each stopped by its own pid (also on Ctrl-C).
+  const running = new Set<{ stop(): Promise<void> }>();
+  const stopAll = () => {
+    void Promise.all([...running].map((emulator) => emulator.stop())).finally(() =>
+      process.exit(130),
+    );
   };
-  process.once('SIGINT', stopEmulator);
-  process.once('SIGTERM', stopEmulator);
-  const clients = new EmulatorClients(emulator.endpoint);
+  process.once('SIGINT', stopAll);
+  process.once('SIGTERM', stopAll);
+  const startEmulator = async (group: string): Promise<GroupEmulator> => {
+    const moto = await startMoto(prerequisites.moto as string, join(workRoot, `moto-${group}.log`));
+    const clients = new EmulatorClients(moto.endpoint);
+    const emulator = {
+      endpoint: moto.endpoint,
+      clients,
+      stop: async () => {
+        running.delete(emulator);
+        clients.destroy();
+        await moto.stop();
+      },
+    };
+    running.add(emulator);
+    return emulator;
+  };
   try {
-    console.log(`test:terraform: moto on ${emulator.endpoint} (pid ${emulator.pid})`);
     const [plan, endpointKeys] = await Promise.all([
       Promise.resolve().then(() => planStacks(join(workRoot, 'cdktf.out'), options.stacks)),
       awsEndpointKeys(runner, prerequisites.mirror as string, join(workRoot, 'provider-schema')),
     ]);
     for (const line of plan.notes) console.log(`test:terraform: ${line}`);
+    console.log(
+      `test:terraform: ${plan.specs.map((s) => s.name).join(', ')}; ${endpointKeys.length} provider endpoints at the emulator`,
+    );
     mkdirSync(join(workRoot, 'stacks'), { recursive: true });
     report = await runPlatform(plan, {
       runner,
-      endpoint: emulator.endpoint,
       accountId: MOTO_ACCOUNT_ID,
       endpointKeys,
-      clients,
       workRoot: join(workRoot, 'stacks'),
       parallelism: options.parallelism,
       print: (line) => console.log(line),
       jobs: options.jobs,
       resultsDir: join(workRoot, 'results'),
+      startEmulator,
     });
   } catch (error) {
     console.error(`test:terraform: ${(error as Error).stack ?? String(error)}`);
   } finally {
-    clients.destroy();
-    await emulator.stop();
-    process.off('SIGINT', stopEmulator);
-    process.off('SIGTERM', stopEmulator);
+    await Promise.all([...running].map((emulator) => emulator.stop()));
+    process.off('SIGINT', stopAll);
+    process.off('SIGTERM', stopAll);
   }
 
   const seconds = (Date.now() - started) / 1000;
