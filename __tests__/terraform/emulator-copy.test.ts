@@ -87,7 +87,7 @@ const gaps: EmulatorGap[] = [
   },
   {
     id: 'access',
-    match: { kind: 'ignore-changes', type: 'aws_eks_cluster', attribute: 'access_config' },
+    match: { kind: 'ignore-changes', type: 'aws_eks_cluster', attributes: ['access_config'] },
     emulatorError: 'e',
     why: 'w',
   },
@@ -185,6 +185,19 @@ describe('emulator copy', () => {
     (source.resource!.aws_eks_cluster!.main as Record<string, unknown>).brand_new_in_6x = true;
     const copy = emulatorCopy(source, options);
     expect(copy.json.resource?.aws_eks_cluster?.main?.brand_new_in_6x).toBe(true);
+  });
+
+  it('leaves out what uses a policy the gap emptied', () => {
+    const source = stack();
+    source.data!.aws_iam_policy_document!.bucket!.statement = [tlsDeny];
+    const copy = emulatorCopy(source, options);
+    expect(copy.excludedData).toContain('data.aws_iam_policy_document.bucket');
+    expect(copy.excluded.find((e) => e.address === 'aws_s3_bucket_policy.p')).toEqual({
+      address: 'aws_s3_bucket_policy.p',
+      type: 'aws_s3_bucket_policy',
+      gap: 'tls',
+      via: 'data.aws_iam_policy_document.bucket',
+    });
   });
 
   it('lifts deletion protection only where it is on', () => {

@@ -109,6 +109,7 @@ export function emulatorCopy(source: TerraformJson, options: EmulatorCopyOptions
   const ignoredChanges: EmulatorCopy['ignoredChanges'] = [];
   const droppedStatements: EmulatorCopy['droppedStatements'] = [];
   const fillerOutputs: EmulatorCopy['fillerOutputs'] = [];
+  const emptiedData = new Map<string, string>();
   const gapsUsed = new Set<string>();
 
   for (const gap of gaps) {
@@ -124,9 +125,11 @@ export function emulatorCopy(source: TerraformJson, options: EmulatorCopyOptions
         const config = blockAt(json, address);
         const lifecycle = (config.lifecycle ?? {}) as Block;
         const ignore = (lifecycle.ignore_changes as string[] | undefined) ?? [];
-        lifecycle.ignore_changes = [...ignore, match.attribute];
+        lifecycle.ignore_changes = [...ignore, ...match.attributes];
         config.lifecycle = lifecycle;
-        ignoredChanges.push({ address, attribute: match.attribute, gap: gap.id });
+        for (const attribute of match.attributes) {
+          ignoredChanges.push({ address, attribute, gap: gap.id });
+        }
       } else if (match.kind === 'conditional-deny') {
         const config = blockAt(json, address);
         const statements = statementsOf(config);
@@ -134,13 +137,15 @@ export function emulatorCopy(source: TerraformJson, options: EmulatorCopyOptions
         for (const dropped of statements.filter(isConditionalDeny)) {
           droppedStatements.push({ address, sid: String(dropped.sid ?? '(no sid)'), gap: gap.id });
         }
+        // A policy with no statement is invalid: what uses it is left out instead.
+        if ((config.statement as unknown[]).length === 0) emptiedData.set(address, gap.id);
       } else {
         fillerOutputs.push({ output: address.slice('output.'.length), gap: gap.id });
       }
     }
   }
 
-  const { excludedData, excludedOutputs } = cascadeExclusions(json, excluded);
+  const { excludedData, excludedOutputs } = cascadeExclusions(json, excluded, emptiedData);
   removeExcluded(json, excluded, excludedData, excludedOutputs);
   configureProviders(json, options);
   configureBackend(json, options.backend);
@@ -199,13 +204,14 @@ export function liftDeletionProtection(json: TerraformJson): TerraformJson {
 function cascadeExclusions(
   json: TerraformJson,
   excluded: Map<string, Exclusion>,
+  initialData: ReadonlyMap<string, string>,
 ): { excludedData: string[]; excludedOutputs: string[] } {
   const resources = resourceBlocks(json);
   const data = dataBlocks(json);
   const blocks = [...resources, ...data];
   const known = new Set(blocks.map((b) => b.address));
   // Data sources left out, with the gap behind them.
-  const excludedData = new Map<string, string>();
+  const excludedData = new Map<string, string>(initialData);
   const references = new Map(blocks.map((b) => [b.address, expressionReferences(b.config, known)]));
   const gapOf = (address: string) => excluded.get(address)?.gap ?? excludedData.get(address);
 

@@ -20,8 +20,12 @@ export type GapMatch =
    * (`attribute` as written after the address, e.g. `vpc_config[0].cluster_security_group_id`).
    */
   | { readonly kind: 'reference'; readonly type: string; readonly attribute: string }
-  /** Add `lifecycle.ignore_changes = [attribute]` to every resource of this type. */
-  | { readonly kind: 'ignore-changes'; readonly type: string; readonly attribute: string }
+  /** Add these attributes to `lifecycle.ignore_changes` of every resource of this type. */
+  | {
+      readonly kind: 'ignore-changes';
+      readonly type: string;
+      readonly attributes: readonly string[];
+    }
   /**
    * Drop the conditional `Deny` statements from the `aws_iam_policy_document` data sources that
    * feed a resource of `usedBy` (e.g. a bucket policy).
@@ -75,7 +79,7 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
   },
   {
     id: 'eks-cluster-access-config',
-    match: { kind: 'ignore-changes', type: 'aws_eks_cluster', attribute: 'access_config' },
+    match: { kind: 'ignore-changes', type: 'aws_eks_cluster', attributes: ['access_config'] },
     emulatorError: 'DescribeCluster returns no accessConfig (authentication mode, creator admin)',
     why:
       'Without it every re-plan wants to replace the cluster ' +
@@ -83,7 +87,7 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
   },
   {
     id: 'eks-node-group-remote-access',
-    match: { kind: 'ignore-changes', type: 'aws_eks_node_group', attribute: 'remote_access' },
+    match: { kind: 'ignore-changes', type: 'aws_eks_node_group', attributes: ['remote_access'] },
     emulatorError: 'DescribeNodegroup returns a made-up remoteAccess (ec2SshKey "eksKeypair")',
     why:
       'The node groups set no remote access (nodes take no SSH); the made-up value would force ' +
@@ -91,19 +95,56 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
   },
   {
     id: 'eks-node-group-update-config',
-    match: { kind: 'ignore-changes', type: 'aws_eks_node_group', attribute: 'update_config' },
+    match: { kind: 'ignore-changes', type: 'aws_eks_node_group', attributes: ['update_config'] },
     emulatorError: 'DescribeNodegroup returns no updateConfig',
     why: 'Without it every re-plan wants to set max_unavailable again; real EKS returns it.',
   },
   {
     id: 'ec2-launch-template-tag-specifications',
-    match: { kind: 'ignore-changes', type: 'aws_launch_template', attribute: 'tag_specifications' },
+    match: {
+      kind: 'ignore-changes',
+      type: 'aws_launch_template',
+      attributes: ['tag_specifications'],
+    },
     emulatorError:
       "DescribeLaunchTemplateVersions returns the template's own tags as an extra " +
       '"launch-template" tag specification in its data',
     why:
       'The node launch templates tag instances, volumes and network interfaces only; the extra ' +
       'block would show as a change on every re-plan.',
+  },
+  {
+    id: 'rds-monitoring-and-insights',
+    match: {
+      kind: 'ignore-changes',
+      type: 'aws_db_instance',
+      attributes: [
+        'monitoring_interval',
+        'monitoring_role_arn',
+        'performance_insights_enabled',
+        'performance_insights_kms_key_id',
+        'performance_insights_retention_period',
+      ],
+    },
+    emulatorError: 'CreateDBInstance ignores enhanced monitoring and Performance Insights settings',
+    why: 'DescribeDBInstances reports them off, so every re-plan would turn them on again.',
+  },
+  {
+    id: 'rds-parameter-group-parameters',
+    match: { kind: 'ignore-changes', type: 'aws_db_parameter_group', attributes: ['parameter'] },
+    emulatorError:
+      'DescribeDBParameters returns parameters without their Source, which the provider filters on',
+    why: 'The parameters are set; they are just not read back, so every re-plan would set them again.',
+  },
+  {
+    id: 'amp-workspace-kms-key',
+    match: {
+      kind: 'ignore-changes',
+      type: 'aws_prometheus_workspace',
+      attributes: ['kms_key_arn'],
+    },
+    emulatorError: 'DescribeWorkspace returns no kmsKeyArn',
+    why: 'The key forces replacement when it differs, so every re-plan would replace the workspace.',
   },
   {
     id: 'eks-node-group-autoscaling-attachment',

@@ -159,7 +159,10 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   console.log('');
-  for (const outcome of report.outcomes) console.log(coverageLine(outcome));
+  for (const outcome of report.outcomes) {
+    console.log(coverageLine(outcome));
+    for (const note of outcome.notes) console.log(`  ${note}`);
+  }
   for (const line of report.checks) console.log(line);
   const failures = [
     ...report.outcomes.flatMap((o) => o.failures.map((f) => `${o.name}: ${f}`)),

@@ -286,26 +286,6 @@ export async function runStack(
       });
 
     await hooks.afterApply?.(pass);
-
-    const protectedAddresses = protectedResources(copy.json);
-    if (protectedAddresses.length > 0) {
-      // As the README's teardown says: turn deletion protection off, deploy that, then destroy.
-      writeFileSync(
-        join(dir, 'cdk.tf.json'),
-        `${JSON.stringify(liftDeletionProtection(copy.json), null, 2)}\n`,
-      );
-      pass.notes.push(
-        `deletion protection lifted before destroy: ${protectedAddresses.join(', ')}`,
-      );
-      await pass.tf('lift deletion protection', [
-        'apply',
-        '-input=false',
-        '-no-color',
-        '-auto-approve',
-        parallelism,
-        ...protectedAddresses.map((address) => `-target=${address}`),
-      ]);
-    }
   } catch (error) {
     pass.failures.push((error as Error).message);
   }
@@ -320,6 +300,29 @@ export async function runStack(
         }
       }
       await hooks.beforeDestroy?.(pass);
+    } catch (error) {
+      pass.failures.push((error as Error).message);
+    }
+    try {
+      const protectedAddresses = pass.copy ? protectedResources(pass.copy.json) : [];
+      if (protectedAddresses.length > 0) {
+        // As the README's teardown says: turn deletion protection off, deploy that, then destroy.
+        writeFileSync(
+          join(dir, 'cdk.tf.json'),
+          `${JSON.stringify(liftDeletionProtection(pass.copy!.json), null, 2)}\n`,
+        );
+        pass.notes.push(
+          `deletion protection lifted before destroy: ${protectedAddresses.join(', ')}`,
+        );
+        await pass.tf('lift deletion protection', [
+          'apply',
+          '-input=false',
+          '-no-color',
+          '-auto-approve',
+          parallelism,
+          ...protectedAddresses.map((address) => `-target=${address}`),
+        ]);
+      }
     } catch (error) {
       pass.failures.push((error as Error).message);
     }
