@@ -110,7 +110,8 @@ export function contractProbe(
   consumerName: string,
   consumer: TerraformJson,
   producerName: string,
-  adjustConfig: (backend: string, config: Block) => Block,
+  /** Where the probe reads the state: the consumer's settings adjusted to the emulator copy. */
+  adjustConfig: (backend: string, config: Block) => { backend: string; config: Block },
   filler: ReadonlyMap<string, string> = new Map(),
 ): ContractProbe {
   const reads = relaxFillerReads(remoteReads(consumer), filler);
@@ -125,7 +126,7 @@ export function contractProbe(
         );
       const backend = String(source.backend);
       const { '//': _metadata, ...rest } = source;
-      return [name, { ...rest, config: adjustConfig(backend, (source.config ?? {}) as Block) }];
+      return [name, { ...rest, ...adjustConfig(backend, (source.config ?? {}) as Block) }];
     }),
   );
   const output = Object.fromEntries(

@@ -163,20 +163,28 @@ export function platformChecks(
     }
   }
 
-  function adjustRemoteState(backend: string, config: Block, pass: StackPass): Block {
+  function adjustRemoteState(
+    backend: string,
+    config: Block,
+    pass: StackPass,
+  ): { backend: string; config: Block } {
     if (pass.spec.backend === 'keep' && backend === 's3') {
       // The consumer's own bucket/key/region must find the state the producer wrote.
       return {
-        ...config,
-        endpoints: { s3: pass.ctx.endpoint, sts: pass.ctx.endpoint, iam: pass.ctx.endpoint },
-        use_path_style: true,
-        skip_credentials_validation: true,
-        skip_requesting_account_id: true,
-        skip_metadata_api_check: true,
-        skip_region_validation: true,
+        backend,
+        config: {
+          ...config,
+          endpoints: { s3: pass.ctx.endpoint, sts: pass.ctx.endpoint, iam: pass.ctx.endpoint },
+          use_path_style: true,
+          skip_credentials_validation: true,
+          skip_requesting_account_id: true,
+          skip_metadata_api_check: true,
+          skip_region_validation: true,
+        },
       };
     }
-    return { path: join(pass.dir, 'terraform.tfstate') };
+    // The producer ran on local state in its work directory.
+    return { backend: 'local', config: { path: join(pass.dir, 'terraform.tfstate') } };
   }
 
   async function driftCheck(pass: StackPass): Promise<void> {
