@@ -298,15 +298,20 @@ export const PROBES: Record<string, Probe> = {
     }),
   aws_db_subnet_group: (c, v) =>
     exists(async () => {
-      await c.rds.send(new DescribeDBSubnetGroupsCommand({ DBSubnetGroupName: str(v, 'name') }));
-      return true;
+      const name = str(v, 'name');
+      const found = await c.rds.send(
+        new DescribeDBSubnetGroupsCommand({ DBSubnetGroupName: name }),
+      );
+      return (found.DBSubnetGroups ?? []).some((g) => g.DBSubnetGroupName === name);
     }),
   aws_db_parameter_group: (c, v) =>
     exists(async () => {
-      await c.rds.send(
-        new DescribeDBParameterGroupsCommand({ DBParameterGroupName: str(v, 'name') }),
+      const name = str(v, 'name');
+      // moto answers an unknown name with an empty list rather than DBParameterGroupNotFound.
+      const found = await c.rds.send(
+        new DescribeDBParameterGroupsCommand({ DBParameterGroupName: name }),
       );
-      return true;
+      return (found.DBParameterGroups ?? []).some((g) => g.DBParameterGroupName === name);
     }),
   aws_lb: (c, v) =>
     exists(async () => {
