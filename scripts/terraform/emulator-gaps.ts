@@ -1,0 +1,197 @@
+/**
+ * The one declared list of what the AWS emulator (moto 5.2.1) cannot do for these stacks. Each
+ * entry is applied to the emulator copy only: a resource type or the resources reading one
+ * attribute are left out, an attribute the emulator does not read back is ignored on re-plan, or a
+ * policy statement the emulator mis-evaluates is dropped. Everything not listed here must apply;
+ * a failure there is a project bug until shown otherwise.
+ *
+ * `__tests__/terraform/emulator-gaps.test.ts` fails when an entry matches nothing in any stack (so
+ * the list cannot rot) and when the list leaves out more than MAX_EXCLUDED_SHARE of a stack.
+ */
+
+/** At most this share of any stack's resources may be left out; the rest must apply for real. */
+export const MAX_EXCLUDED_SHARE = 0.15;
+
+export type GapMatch =
+  /** Leave out every resource of this type (and whatever references it). */
+  | { readonly kind: 'resource-type'; readonly type: string }
+  /**
+   * Leave out every resource whose configuration reads this attribute of a resource of `type`
+   * (`attribute` as written after the address, e.g. `vpc_config[0].cluster_security_group_id`).
+   */
+  | { readonly kind: 'reference'; readonly type: string; readonly attribute: string }
+  /** Add these attributes to `lifecycle.ignore_changes` of every resource of this type. */
+  | {
+      readonly kind: 'ignore-changes';
+      readonly type: string;
+      readonly attributes: readonly string[];
+    }
+  /**
+   * Drop the conditional `Deny` statements from the `aws_iam_policy_document` data sources that
+   * feed a resource of `usedBy` (e.g. a bucket policy).
+   */
+  | { readonly kind: 'conditional-deny'; readonly usedBy: string }
+  /**
+   * The contract probe reads these outputs as plain strings instead of through the consumer's
+   * function (e.g. `base64decode`), because the emulator fills the attribute with filler text.
+   */
+  | { readonly kind: 'filler-value'; readonly type: string; readonly attribute: string };
+
+export interface EmulatorGap {
+  readonly id: string;
+  readonly match: GapMatch;
+  /** What the emulator answers (or fails to answer). */
+  readonly emulatorError: string;
+  /** Why this is the emulator's gap and not a project bug. */
+  readonly why: string;
+}
+
+export const EMULATOR_GAPS: readonly EmulatorGap[] = [
+  {
+    id: 'eks-addons',
+    match: { kind: 'resource-type', type: 'aws_eks_addon' },
+    emulatorError: 'CreateAddon: 404 (moto has no EKS add-on API)',
+    why: 'The add-on API is not emulated; the add-on configuration is covered by the synth tests.',
+  },
+  {
+    id: 'eks-access-entries',
+    match: { kind: 'resource-type', type: 'aws_eks_access_entry' },
+    emulatorError: 'CreateAccessEntry: 404 (not emulated)',
+    why: 'EKS access entries are not emulated.',
+  },
+  {
+    id: 'eks-access-policy-associations',
+    match: { kind: 'resource-type', type: 'aws_eks_access_policy_association' },
+    emulatorError: 'AssociateAccessPolicy: 404 (not emulated)',
+    why: 'EKS access policies are not emulated (and need the access entry above).',
+  },
+  {
+    id: 'eks-cluster-security-group',
+    match: {
+      kind: 'reference',
+      type: 'aws_eks_cluster',
+      attribute: 'vpc_config[0].cluster_security_group_id',
+    },
+    emulatorError: 'DescribeCluster returns no clusterSecurityGroupId (EKS creates no group)',
+    why:
+      'Real EKS creates the cluster security group; in the emulator the id is empty, so the rules ' +
+      'and scrapers that reference it cannot be created.',
+  },
+  {
+    id: 'eks-cluster-access-config',
+    match: { kind: 'ignore-changes', type: 'aws_eks_cluster', attributes: ['access_config'] },
+    emulatorError: 'DescribeCluster returns no accessConfig (authentication mode, creator admin)',
+    why:
+      'Without it every re-plan wants to replace the cluster ' +
+      '(bootstrap_cluster_creator_admin_permissions forces replacement); real EKS returns it.',
+  },
+  {
+    id: 'eks-node-group-remote-access',
+    match: { kind: 'ignore-changes', type: 'aws_eks_node_group', attributes: ['remote_access'] },
+    emulatorError: 'DescribeNodegroup returns a made-up remoteAccess (ec2SshKey "eksKeypair")',
+    why:
+      'The node groups set no remote access (nodes take no SSH); the made-up value would force ' +
+      'a replacement on every re-plan.',
+  },
+  {
+    id: 'eks-node-group-update-config',
+    match: { kind: 'ignore-changes', type: 'aws_eks_node_group', attributes: ['update_config'] },
+    emulatorError: 'DescribeNodegroup returns no updateConfig',
+    why: 'Without it every re-plan wants to set max_unavailable again; real EKS returns it.',
+  },
+  {
+    id: 'ec2-launch-template-tag-specifications',
+    match: {
+      kind: 'ignore-changes',
+      type: 'aws_launch_template',
+      attributes: ['tag_specifications'],
+    },
+    emulatorError:
+      "DescribeLaunchTemplateVersions returns the template's own tags as an extra " +
+      '"launch-template" tag specification in its data',
+    why:
+      'The node launch templates tag instances, volumes and network interfaces only; the extra ' +
+      'block would show as a change on every re-plan.',
+  },
+  {
+    id: 'rds-monitoring-and-insights',
+    match: {
+      kind: 'ignore-changes',
+      type: 'aws_db_instance',
+      attributes: [
+        'monitoring_interval',
+        'monitoring_role_arn',
+        'performance_insights_enabled',
+        'performance_insights_kms_key_id',
+        'performance_insights_retention_period',
+      ],
+    },
+    emulatorError: 'CreateDBInstance ignores enhanced monitoring and Performance Insights settings',
+    why: 'DescribeDBInstances reports them off, so every re-plan would turn them on again.',
+  },
+  {
+    id: 'rds-parameter-group-parameters',
+    match: { kind: 'ignore-changes', type: 'aws_db_parameter_group', attributes: ['parameter'] },
+    emulatorError:
+      'DescribeDBParameters returns parameters without their Source, which the provider filters on',
+    why: 'The parameters are set; they are just not read back, so every re-plan would set them again.',
+  },
+  {
+    id: 'amp-workspace-kms-key',
+    match: {
+      kind: 'ignore-changes',
+      type: 'aws_prometheus_workspace',
+      attributes: ['kms_key_arn'],
+    },
+    emulatorError: 'DescribeWorkspace returns no kmsKeyArn',
+    why: 'The key forces replacement when it differs, so every re-plan would replace the workspace.',
+  },
+  {
+    id: 'eks-node-group-autoscaling-attachment',
+    match: { kind: 'resource-type', type: 'aws_autoscaling_attachment' },
+    emulatorError:
+      'the node group reports an Auto Scaling group that does not exist in the emulator ' +
+      '(AttachLoadBalancerTargetGroups: HTTP 500 / provider crash)',
+    why: 'Managed node groups create no real Auto Scaling group in the emulator.',
+  },
+  {
+    id: 'logs-query-definitions',
+    match: { kind: 'resource-type', type: 'aws_cloudwatch_query_definition' },
+    emulatorError: 'PutQueryDefinition: HTTP 500 (not implemented)',
+    why: 'CloudWatch Logs Insights query definitions are not emulated.',
+  },
+  {
+    id: 'amp-alert-manager',
+    match: { kind: 'resource-type', type: 'aws_prometheus_alert_manager_definition' },
+    emulatorError: 'CreateAlertManagerDefinition: 404 (not emulated)',
+    why: 'Managed Prometheus alert manager definitions are not emulated.',
+  },
+  {
+    id: 'amp-scraper',
+    match: { kind: 'resource-type', type: 'aws_prometheus_scraper' },
+    emulatorError: 'CreateScraper: 404 (not emulated)',
+    why: 'Managed Prometheus scrapers are not emulated.',
+  },
+  {
+    id: 's3-bucket-policy-conditional-deny',
+    match: { kind: 'conditional-deny', usedBy: 'aws_s3_bucket_policy' },
+    emulatorError:
+      'moto evaluates bucket-policy conditions without the request context, so Deny statements ' +
+      'on aws:SecureTransport, s3:TlsVersion or the SSE header deny every object request (403)',
+    why:
+      'The statements are right on AWS (the policy rules check them); in the emulator they would ' +
+      'keep the S3 backend from reading and writing state in the bootstrap bucket.',
+  },
+  {
+    id: 'eks-cluster-ca-filler',
+    match: {
+      kind: 'filler-value',
+      type: 'aws_eks_cluster',
+      attribute: 'certificate_authority[0].data',
+    },
+    emulatorError: 'DescribeCluster returns 1,400 random characters as the CA, not a base64 PEM',
+    why:
+      'The workloads stack base64-decodes it for the Kubernetes provider; the contract probe checks ' +
+      'that the output exists and is a string, but cannot decode filler text.',
+  },
+];
