@@ -248,7 +248,7 @@ const inClusterDatabaseSchema = z.object({
   backups: z
     .boolean()
     .default(false)
-    .describe('Backups (they need an object store; see docs/workloads.md).'),
+    .describe('Backups (they need an object store; see docs/modules/data.md).'),
 });
 
 const thresholdsSchema = z.object({
@@ -608,7 +608,7 @@ export const projectSchema = z.object({
       .boolean()
       .default(true)
       .describe(
-        "Create the account's `AWSServiceRoleForAutoScaling`, which launches the EKS nodes and holds a grant on their volume key (a fresh account has none until some Auto Scaling group exists). An account that already has it: import it once (docs/foundation-modules.md) or set this to false.",
+        "Create the account's `AWSServiceRoleForAutoScaling`, which launches the EKS nodes and holds a grant on their volume key (a fresh account has none until some Auto Scaling group exists). An account that already has it: import it once (docs/modules/account.md) or set this to false.",
       ),
   }),
   quotas: quotasSchema

@@ -125,9 +125,9 @@ describe('pinned component versions per Kubernetes version', () => {
     for (const version of current) expect(clusterComponentVersions(version)).toBeDefined();
   });
 
-  it('is the table docs/compute-data-traffic.md shows', () => {
+  it('is the table docs/modules/cluster.md shows', () => {
     const docs = readFileSync(
-      path.resolve(__dirname, '../../docs/compute-data-traffic.md'),
+      path.resolve(__dirname, '../../docs/modules/cluster.md'),
       'utf8',
     ).split('\n');
     for (const row of CLUSTER_COMPONENT_VERSIONS) {

@@ -40,7 +40,7 @@ describe('bootstrap: the Auto Scaling service-linked role', () => {
   });
 
   it('is named in the documented import command by its real address', () => {
-    const docs = readFileSync(path.resolve(__dirname, '../../docs/foundation-modules.md'), 'utf8');
+    const docs = readFileSync(path.resolve(__dirname, '../../docs/modules/account.md'), 'utf8');
     const app = buildPlatformApp({
       config: loadConfig(),
       environments: [],

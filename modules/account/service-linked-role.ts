@@ -18,7 +18,7 @@ export interface ServiceLinkedRoleProps {
  * reference the role before then, such as a KMS grant to it, fails in a fresh account.
  *
  * An account that already has the role imports it into the stack's state once (see
- * docs/foundation-modules.md), or leaves it out through config.
+ * docs/modules/account.md), or leaves it out through config.
  */
 export class ServiceLinkedRole extends Construct {
   public readonly roleArn: string;
