@@ -135,5 +135,5 @@ export function birthdayMessage(
 ): string {
   const days = daysUntilBirthday(birth, today);
   if (days === 0) return `Hello, ${username}! Happy birthday!`;
-  return `Hello, ${username}! Your birthday is in ${days} ${days === 1 ? 'day' : 'days'}`;
+  return `Hello, ${username}! Your birthday is in ${days} day(s)`;
 }

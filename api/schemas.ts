@@ -35,7 +35,7 @@ export const SaveBirthdayBody = z
 
 export const Greeting = z
   .object({
-    message: z.string().openapi({ example: 'Hello, alice! Your birthday is in 5 days' }),
+    message: z.string().openapi({ example: 'Hello, alice! Your birthday is in 5 day(s)' }),
   })
   .openapi('Greeting');
 

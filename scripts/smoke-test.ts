@@ -112,7 +112,7 @@ export async function smokeTest(options: SmokeTestOptions): Promise<void> {
   } catch {
     throw new Error(`GET /hello/${username} did not return JSON: ${text}`);
   }
-  const match = /^Hello, ([a-z]+)! Your birthday is in (\d+) days?$/i.exec(String(message));
+  const match = /^Hello, ([a-z]+)! Your birthday is in (\d+) day\(s\)$/i.exec(String(message));
   if (!match || match[1] !== username) {
     throw new Error(`unexpected greeting for ${username}: ${JSON.stringify(message)}`);
   }

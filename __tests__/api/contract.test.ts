@@ -28,7 +28,7 @@ describe('PUT then GET /hello/:username', () => {
     const saved = await putBirthday(api.url, 'alice', { dateOfBirth: '1990-05-15' });
     expect(saved.status).toBe(204);
     expect(await saved.text()).toBe('');
-    expect(await greeting('alice')).toBe('Hello, alice! Your birthday is in 5 days');
+    expect(await greeting('alice')).toBe('Hello, alice! Your birthday is in 5 day(s)');
   });
 
   it('wishes happy birthday on the day', async () => {
@@ -39,7 +39,7 @@ describe('PUT then GET /hello/:username', () => {
   it('updates an existing user', async () => {
     await putBirthday(api.url, 'dave', { dateOfBirth: '1980-01-01' });
     expect((await putBirthday(api.url, 'dave', { dateOfBirth: '1980-05-11' })).status).toBe(204);
-    expect(await greeting('dave')).toBe('Hello, dave! Your birthday is in 1 day');
+    expect(await greeting('dave')).toBe('Hello, dave! Your birthday is in 1 day(s)');
     const rows = await api.knex.raw<{ rows: unknown[] }>(
       "SELECT 1 FROM users WHERE username = 'dave'",
     );
@@ -54,7 +54,7 @@ describe('PUT then GET /hello/:username', () => {
   it('accepts the longest username (64 letters)', async () => {
     const name = 'x'.repeat(64);
     expect((await putBirthday(api.url, name, { dateOfBirth: '1990-05-12' })).status).toBe(204);
-    expect(await greeting(name)).toContain('in 2 days');
+    expect(await greeting(name)).toContain('in 2 day(s)');
   });
 
   it('29 February birthdays are celebrated on 28 February in non-leap years (no 500)', async () => {
@@ -63,9 +63,9 @@ describe('PUT then GET /hello/:username', () => {
     try {
       expect(await greeting('leap')).toBe('Hello, leap! Happy birthday!');
       clock.set('2027-02-27T10:00:00Z');
-      expect(await greeting('leap')).toBe('Hello, leap! Your birthday is in 1 day');
+      expect(await greeting('leap')).toBe('Hello, leap! Your birthday is in 1 day(s)');
       clock.set('2028-02-28T10:00:00Z');
-      expect(await greeting('leap')).toBe('Hello, leap! Your birthday is in 1 day');
+      expect(await greeting('leap')).toBe('Hello, leap! Your birthday is in 1 day(s)');
     } finally {
       clock.set('2026-05-10T12:00:00Z');
     }

@@ -158,12 +158,12 @@ describe('birthdayMessage', () => {
       'Hello, alice! Happy birthday!',
     );
   });
-  it('counts days, singular for one', () => {
+  it('counts days with the literal "day(s)" the existing clients read, also for one', () => {
     expect(birthdayMessage('Bob', d('1990-05-11'), d('2026-05-10'))).toBe(
-      'Hello, Bob! Your birthday is in 1 day',
+      'Hello, Bob! Your birthday is in 1 day(s)',
     );
     expect(birthdayMessage('Bob', d('1990-05-15'), d('2026-05-10'))).toBe(
-      'Hello, Bob! Your birthday is in 5 days',
+      'Hello, Bob! Your birthday is in 5 day(s)',
     );
   });
 });

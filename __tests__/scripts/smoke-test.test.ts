@@ -33,7 +33,7 @@ function fakeApi(fault?: 'not-ready' | 'put-400' | 'wrong-days' | 'wrong-name'):
     const days = Math.round((next - today) / 86_400_000) + (fault === 'wrong-days' ? 5 : 0);
     const who = fault === 'wrong-name' ? 'someone' : name;
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ message: `Hello, ${who}! Your birthday is in ${days} days` }));
+    res.end(JSON.stringify({ message: `Hello, ${who}! Your birthday is in ${days} day(s)` }));
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }

@@ -49,7 +49,7 @@ const server = http.createServer((req, res) => {
         const message =
           days === 0
             ? `Hello, ${username}! Happy birthday!`
-            : `Hello, ${username}! Your birthday is in ${days} days`;
+            : `Hello, ${username}! Your birthday is in ${days} day(s)`;
         send(res, 200, JSON.stringify({ message }));
       },
       () => send(res, 500),
