@@ -5,6 +5,7 @@ import {
   awsPackagePath,
   findOnPath,
   findPrerequisites,
+  findMotoPython,
   findProviderMirror,
   searchMirror,
   terraformPlatform,
@@ -61,10 +62,13 @@ describe('finding the tools', () => {
     expect(findOnPath('moto_server', bin)).toBeUndefined();
     const empty = mkdtempSync(join(tmpdir(), 'empty-'));
     const found = findPrerequisites({ PATH: bin, HOME: empty, TF_PROVIDER_MIRROR: empty });
+    writeFileSync(join(bin, 'python3'), '#!/bin/sh\nexit 1\n');
+    chmodSync(join(bin, 'python3'), 0o755);
+    expect(findMotoPython({ PATH: bin })).toBeUndefined();
     expect(found.terraform).toBe(join(bin, 'terraform'));
     expect(found.missing).toEqual([
       expect.stringMatching(/^TF_PROVIDER_MIRROR=/),
-      'moto_server (the moto AWS emulator) is not on the PATH',
+      'no Python with moto (set MOTO_PYTHON, or put a python3 that imports moto on the PATH)',
     ]);
   });
 });

@@ -1,11 +1,17 @@
 /**
- * Starts the moto AWS emulator (`moto_server`) on a free loopback port and stops it by its own
- * process id. AWS managed policies are loaded (MOTO_IAM_LOAD_MANAGED_POLICIES), otherwise
- * attaching e.g. ReadOnlyAccess answers 404.
+ * Starts the moto AWS emulator on a free loopback port and stops it by its own process id. It
+ * runs through `moto_launcher.py` (next to this file), which adds in-process the AWS APIs these
+ * stacks use that moto 5.2.1 lacks (EKS add-ons and access entries, Logs query definitions, ...)
+ * and then starts moto's own server. AWS managed policies are loaded
+ * (MOTO_IAM_LOAD_MANAGED_POLICIES), otherwise attaching e.g. ReadOnlyAccess answers 404.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** The launcher that patches moto and starts its server (moto_server's arguments). */
+export const MOTO_LAUNCHER = join(__dirname, 'moto_launcher.py');
 
 /** moto's default account. */
 export const MOTO_ACCOUNT_ID = '123456789012';
@@ -42,15 +48,16 @@ function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
+/** `python` is an interpreter that imports moto (see findMotoPython). */
 export async function startMoto(
-  binary: string,
+  python: string,
   logFile: string,
   { timeoutMs = 60_000 }: { timeoutMs?: number } = {},
 ): Promise<Emulator> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const log = openSync(logFile, 'a');
-  const child = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn(python, [MOTO_LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], {
     env: {
       ...process.env,
       MOTO_IAM_LOAD_MANAGED_POLICIES: 'true',
@@ -72,10 +79,10 @@ export async function startMoto(
   };
   const deadline = Date.now() + timeoutMs;
   while (!(await answers(endpoint))) {
-    if (exited(child)) throw new Error(`moto_server exited during start-up; see ${logFile}`);
+    if (exited(child)) throw new Error(`moto exited during start-up; see ${logFile}`);
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs / 1000} s`);
+      throw new Error(`moto did not answer on ${endpoint} within ${timeoutMs / 1000} s`);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

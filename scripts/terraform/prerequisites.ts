@@ -1,9 +1,11 @@
 /**
  * Finds what the emulator run needs on the machine: `terraform`, a provider filesystem mirror
- * holding hashicorp/aws at the version the emulator copy pins, and `moto_server`. Nothing is
+ * holding hashicorp/aws at the version the emulator copy pins, and a Python with moto (the
+ * emulator, started through moto_launcher.py, which adds the APIs moto lacks). Nothing is
  * hard-coded: the mirror comes from TF_PROVIDER_MIRROR, else Terraform's standard plugin
  * directories, else a bounded search of the usual install roots.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -13,6 +15,7 @@ export interface Prerequisites {
   readonly terraform?: string;
   /** Directory holding `registry.terraform.io/hashicorp/aws/<version>/<platform>`. */
   readonly mirror?: string;
+  /** A Python interpreter that imports moto (MOTO_PYTHON, else `python3` on the PATH). */
   readonly moto?: string;
   /** One line per missing tool, saying what is missing and how it was looked for. */
   readonly missing: string[];
@@ -126,7 +129,17 @@ export function findPrerequisites(env: NodeJS.ProcessEnv = process.env): Prerequ
   if (!terraform) missing.push('terraform is not on the PATH');
   const { mirror, problem } = findProviderMirror(env);
   if (problem) missing.push(problem);
-  const moto = findOnPath('moto_server', env.PATH);
-  if (!moto) missing.push('moto_server (the moto AWS emulator) is not on the PATH');
+  const moto = findMotoPython(env);
+  if (!moto) {
+    missing.push('no Python with moto (set MOTO_PYTHON, or put a python3 that imports moto on the PATH)');
+  }
   return { terraform, mirror, moto, missing };
+}
+
+/** The Python that runs moto_launcher.py: MOTO_PYTHON, else `python3` on the PATH, if it imports moto. */
+export function findMotoPython(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const python = env.MOTO_PYTHON ?? findOnPath('python3', env.PATH);
+  if (!python) return undefined;
+  const probe = spawnSync(python, ['-c', 'import moto'], { stdio: 'ignore', timeout: 30_000 });
+  return probe.status === 0 ? python : undefined;
 }
