@@ -1,5 +1,7 @@
 /**
- * The one declared list of what the AWS emulator (moto 5.2.1) cannot do for these stacks. Each
+ * The one declared list of what the AWS emulator (moto 5.2.1, with the APIs that
+ * `moto_launcher.py` adds) cannot do for these stacks. What moto lacks is taught to it there
+ * rather than listed here; what remains is listed with its reason. Each
  * entry is applied to the emulator copy only: a resource type or the resources reading one
  * attribute are left out, an attribute the emulator does not read back is ignored on re-plan, or a
  * policy statement the emulator mis-evaluates is dropped. Everything not listed here must apply;
@@ -48,58 +50,6 @@ export interface EmulatorGap {
 
 export const EMULATOR_GAPS: readonly EmulatorGap[] = [
   {
-    id: 'eks-addons',
-    match: { kind: 'resource-type', type: 'aws_eks_addon' },
-    emulatorError: 'CreateAddon: 404 (moto has no EKS add-on API)',
-    why: 'The add-on API is not emulated; the add-on configuration is covered by the synth tests.',
-  },
-  {
-    id: 'eks-access-entries',
-    match: { kind: 'resource-type', type: 'aws_eks_access_entry' },
-    emulatorError: 'CreateAccessEntry: 404 (not emulated)',
-    why: 'EKS access entries are not emulated.',
-  },
-  {
-    id: 'eks-access-policy-associations',
-    match: { kind: 'resource-type', type: 'aws_eks_access_policy_association' },
-    emulatorError: 'AssociateAccessPolicy: 404 (not emulated)',
-    why: 'EKS access policies are not emulated (and need the access entry above).',
-  },
-  {
-    id: 'eks-cluster-security-group',
-    match: {
-      kind: 'reference',
-      type: 'aws_eks_cluster',
-      attribute: 'vpc_config[0].cluster_security_group_id',
-    },
-    emulatorError: 'DescribeCluster returns no clusterSecurityGroupId (EKS creates no group)',
-    why:
-      'Real EKS creates the cluster security group; in the emulator the id is empty, so the rules ' +
-      'and scrapers that reference it cannot be created.',
-  },
-  {
-    id: 'eks-cluster-access-config',
-    match: { kind: 'ignore-changes', type: 'aws_eks_cluster', attributes: ['access_config'] },
-    emulatorError: 'DescribeCluster returns no accessConfig (authentication mode, creator admin)',
-    why:
-      'Without it every re-plan wants to replace the cluster ' +
-      '(bootstrap_cluster_creator_admin_permissions forces replacement); real EKS returns it.',
-  },
-  {
-    id: 'eks-node-group-remote-access',
-    match: { kind: 'ignore-changes', type: 'aws_eks_node_group', attributes: ['remote_access'] },
-    emulatorError: 'DescribeNodegroup returns a made-up remoteAccess (ec2SshKey "eksKeypair")',
-    why:
-      'The node groups set no remote access (nodes take no SSH); the made-up value would force ' +
-      'a replacement on every re-plan.',
-  },
-  {
-    id: 'eks-node-group-update-config',
-    match: { kind: 'ignore-changes', type: 'aws_eks_node_group', attributes: ['update_config'] },
-    emulatorError: 'DescribeNodegroup returns no updateConfig',
-    why: 'Without it every re-plan wants to set max_unavailable again; real EKS returns it.',
-  },
-  {
     id: 'ec2-launch-template-tag-specifications',
     match: {
       kind: 'ignore-changes',
@@ -135,42 +85,6 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     emulatorError:
       'DescribeDBParameters returns parameters without their Source, which the provider filters on',
     why: 'The parameters are set; they are just not read back, so every re-plan would set them again.',
-  },
-  {
-    id: 'amp-workspace-kms-key',
-    match: {
-      kind: 'ignore-changes',
-      type: 'aws_prometheus_workspace',
-      attributes: ['kms_key_arn'],
-    },
-    emulatorError: 'DescribeWorkspace returns no kmsKeyArn',
-    why: 'The key forces replacement when it differs, so every re-plan would replace the workspace.',
-  },
-  {
-    id: 'eks-node-group-autoscaling-attachment',
-    match: { kind: 'resource-type', type: 'aws_autoscaling_attachment' },
-    emulatorError:
-      'the node group reports an Auto Scaling group that does not exist in the emulator ' +
-      '(AttachLoadBalancerTargetGroups: HTTP 500 / provider crash)',
-    why: 'Managed node groups create no real Auto Scaling group in the emulator.',
-  },
-  {
-    id: 'logs-query-definitions',
-    match: { kind: 'resource-type', type: 'aws_cloudwatch_query_definition' },
-    emulatorError: 'PutQueryDefinition: HTTP 500 (not implemented)',
-    why: 'CloudWatch Logs Insights query definitions are not emulated.',
-  },
-  {
-    id: 'amp-alert-manager',
-    match: { kind: 'resource-type', type: 'aws_prometheus_alert_manager_definition' },
-    emulatorError: 'CreateAlertManagerDefinition: 404 (not emulated)',
-    why: 'Managed Prometheus alert manager definitions are not emulated.',
-  },
-  {
-    id: 'amp-scraper',
-    match: { kind: 'resource-type', type: 'aws_prometheus_scraper' },
-    emulatorError: 'CreateScraper: 404 (not emulated)',
-    why: 'Managed Prometheus scrapers are not emulated.',
   },
   {
     id: 's3-bucket-policy-conditional-deny',
