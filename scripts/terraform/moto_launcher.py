@@ -32,7 +32,7 @@ from typing import Any
 
 import moto
 from moto.core.responses import ActionResult, EmptyResult
-from moto.core.utils import iso_8601_datetime_with_milliseconds, utcnow
+from moto.core.utils import utcnow
 from moto.moto_api._internal import mock_random as random
 
 EXPECTED_MOTO = "5.2.1"
@@ -918,7 +918,8 @@ def patch_codebuild() -> None:
         original_create(self)
         params = json.loads(self.body or "{}")
         name = params["name"]
-        now = iso_8601_datetime_with_milliseconds()
+        # Timestamps are epoch seconds in this JSON protocol.
+        now = utcnow().timestamp()
         project = {
             # What AWS fills in when the request leaves it out.
             "timeoutInMinutes": 60,
@@ -947,7 +948,7 @@ def patch_codebuild() -> None:
                     project["badge"] = {"badgeEnabled": bool(value)}
                 elif key != "name":
                     project[key] = value
-            project["lastModified"] = iso_8601_datetime_with_milliseconds()
+            project["lastModified"] = utcnow().timestamp()
         return json.dumps({"project": project})
 
     def batch_get_projects(self: CodeBuildResponse) -> str:
@@ -978,7 +979,7 @@ def patch_codebuild() -> None:
                 "payloadUrl": f"https://codebuild.{self.region}.amazonaws.com/webhooks"
                 f"?t={random.get_random_string(20)}&v=1",
                 "secret": random.get_random_string(32),
-                "lastModifiedSecret": iso_8601_datetime_with_milliseconds(),
+                "lastModifiedSecret": utcnow().timestamp(),
             }
             for key in ("branchFilter", "filterGroups", "buildType", "manualCreation",
                         "scopeConfiguration"):
