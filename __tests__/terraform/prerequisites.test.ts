@@ -89,7 +89,9 @@ describe('running terraform', () => {
       CHECKPOINT_DISABLE: '1',
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
+      GOGC: '400',
     });
+    expect(terraformEnv(file, { GOGC: '100' }).GOGC).toBe('100');
     expect(env.AWS_PROFILE).toBeUndefined();
     expect(env.TF_PLUGIN_CACHE_DIR).toBeUndefined();
   });
