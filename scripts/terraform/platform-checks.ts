@@ -37,8 +37,17 @@ import {
 import { terraform, tail } from './terraform-cli';
 import { forEachString, resourceBlocks, type Block, type TerraformJson } from './terraform-json';
 
+/** The S3 round-trip stack, running alongside bootstrap and waiting for its bucket. */
+export interface NestedRun {
+  /** The bucket exists: the nested stack may initialize its backend. */
+  open(): void;
+  /** Bootstrap will not get there: the nested stack fails instead of waiting. */
+  close(): void;
+  readonly finished: Promise<void>;
+}
+
 export interface PlatformCheckContext {
-  hooksFor(spec: StackSpec, ctx: HarnessContext, nested?: () => Promise<void>): StackHooks;
+  hooksFor(spec: StackSpec, ctx: HarnessContext, nested?: NestedRun): StackHooks;
   finish(outcomes: StackOutcome[]): Promise<{ lines: string[]; failures: string[] }>;
 }
 
@@ -211,13 +220,16 @@ export function platformChecks(
 
   return {
     hooksFor(spec, ctx, nested) {
-      let running: Promise<void> | undefined;
+      let opened = false;
       return {
         backendConfig:
           spec.backend === 'keep' ? (dir) => [writeBackendOverrides(dir, ctx.endpoint)] : undefined,
+        // The round-trip stack needs the bucket only: it goes on alongside the rest of this pass.
+        applied: () => {
+          opened = true;
+          nested?.open();
+        },
         afterApply: async (pass) => {
-          // The round-trip stack needs the bucket only: it runs alongside the rest of this pass.
-          if (nested) running = nested();
           writeResult(cleanDir, spec.name, {
             exitcode: Number(readFileSync(join(pass.dir, 'replan.exitcode'), 'utf8')),
             planText: readFileSync(join(pass.dir, 'replan.txt'), 'utf8'),
@@ -228,8 +240,10 @@ export function platformChecks(
           if (spec.name === driftStack) await driftCheck(pass);
         },
         beforeDestroy: async (pass) => {
-          if (!running) return;
-          await running;
+          if (!nested) return;
+          nested.close();
+          await nested.finished;
+          if (!opened) return;
           const roundTrip = selection.specs.find((s) => s.name === selection.s3RoundTrip);
           if (roundTrip) {
             const backend = s3Backend(roundTrip.json);

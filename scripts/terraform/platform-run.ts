@@ -12,7 +12,7 @@ import { buildPlatformApp } from '../../stacks/app';
 import { runStack, type HarnessContext, type StackOutcome, type StackSpec } from './stack-run';
 import { seedStack } from './seed';
 import type { TerraformJson } from './terraform-json';
-import { platformChecks, type PlatformCheckContext } from './platform-checks';
+import { platformChecks, type NestedRun, type PlatformCheckContext } from './platform-checks';
 
 /** Providers the emulator run can install (the mirror holds hashicorp/aws only). */
 export const RUNNABLE_PROVIDERS = new Set(['aws']);
@@ -216,21 +216,30 @@ export async function runPlatform(
         ctx.print(
           `[${spec.name}] emulator ${emulator.endpoint}${group.length > 1 ? ` (shared with ${roundTrip?.name})` : ''}`,
         );
-        const nested: StackOutcome[] = [];
-        const outcome = await runStack(
-          spec,
-          ctx,
-          checks.hooksFor(
-            spec,
-            ctx,
-            group.length > 1 && roundTrip
-              ? async () => {
-                  nested.push(await runStack(roundTrip, ctx, checks.hooksFor(roundTrip, ctx)));
-                }
-              : undefined,
-          ),
-        );
-        outcomes.push(outcome, ...nested);
+        // The round-trip stack starts now (validate needs no bucket) and waits for the bucket.
+        const nestedOutcomes: StackOutcome[] = [];
+        let nested: NestedRun | undefined;
+        if (group.length > 1 && roundTrip) {
+          let open = () => {};
+          let close = () => {};
+          const backendReady = new Promise<void>((resolve, reject) => {
+            open = resolve;
+            close = () => reject(new Error('bootstrap failed before its bucket was ready'));
+          });
+          // Awaited by the nested pass once it has validated; may be settled before that.
+          backendReady.catch(() => undefined);
+          const finished = runStack(roundTrip, ctx, {
+            ...checks.hooksFor(roundTrip, ctx),
+            backendReady,
+          }).then((outcome) => {
+            nestedOutcomes.push(outcome);
+          });
+          nested = { open, close, finished };
+        }
+        const outcome = await runStack(spec, ctx, checks.hooksFor(spec, ctx, nested));
+        nested?.close();
+        await nested?.finished;
+        outcomes.push(outcome, ...nestedOutcomes);
       } finally {
         await emulator.stop();
       }

@@ -131,7 +131,9 @@ export function findPrerequisites(env: NodeJS.ProcessEnv = process.env): Prerequ
   if (problem) missing.push(problem);
   const moto = findMotoPython(env);
   if (!moto) {
-    missing.push('no Python with moto (set MOTO_PYTHON, or put a python3 that imports moto on the PATH)');
+    missing.push(
+      'no Python with moto (set MOTO_PYTHON, or put a python3 that imports moto on the PATH)',
+    );
   }
   return { terraform, mirror, moto, missing };
 }

@@ -50,6 +50,13 @@ export interface StepTiming {
 export interface StackHooks {
   /** Extra `-backend-config` files for `init` (S3 round trip). */
   backendConfig?: (dir: string) => string[];
+  /**
+   * Set when the backend does not exist yet (the bootstrap bucket): the pass installs the
+   * providers and validates without the backend, waits for this, then initializes the backend.
+   */
+  backendReady?: Promise<void>;
+  /** Right after the apply succeeded and its state was read, before the re-plan. */
+  applied?: (pass: StackPass) => void;
   /** After apply and the empty re-plan, before teardown. Throw to fail the stack. */
   afterApply?: (pass: StackPass) => Promise<void>;
   /** Right before destroy, also after a failure (e.g. wait for a stack that uses this one). */
@@ -230,13 +237,20 @@ export async function runStack(
     if (seeded.length > 0) pass.notes.push(`seeded: ${seeded.join(', ')}`);
 
     const backendArgs = (hooks.backendConfig?.(dir) ?? []).map((f) => `-backend-config=${f}`);
-    await pass.tf('init', ['init', '-input=false', '-no-color', ...backendArgs]);
+    const init = ['init', '-input=false', '-no-color'];
+    // Without its backend yet, validate while the backend is being created, then init it.
+    if (hooks.backendReady) await pass.tf('init (providers only)', [...init, '-backend=false']);
+    else await pass.tf('init', [...init, ...backendArgs]);
     const validate = await pass.tf('validate', ['validate', '-no-color', '-json'], () => true);
     const diagnostics = interestingDiagnostics(validate.stdout);
     if (validate.code !== 0 || diagnostics.errors.length > 0) {
       throw new StepFailure(`validate failed:\n  ${diagnostics.errors.join('\n  ')}`);
     }
     for (const warning of new Set(diagnostics.warnings)) pass.notes.push(`validate: ${warning}`);
+    if (hooks.backendReady) {
+      await pass.step('wait for the backend', () => hooks.backendReady as Promise<void>);
+      await pass.tf('init', [...init, ...backendArgs]);
+    }
 
     const expected = copy.total - copy.excluded.length;
     const plan = await pass.tf('plan', [
@@ -268,6 +282,7 @@ export async function runStack(
     if (pass.applied !== expected) {
       throw new StepFailure(`${pass.applied} resources applied, expected ${expected}`);
     }
+    hooks.applied?.(pass);
 
     await pass
       .tf(
@@ -314,12 +329,14 @@ export async function runStack(
         pass.notes.push(
           `deletion protection lifted before destroy: ${protectedAddresses.join(', ')}`,
         );
+        // The re-plan just refreshed these (after a failure, refresh them again).
         await pass.tf('lift deletion protection', [
           'apply',
           '-input=false',
           '-no-color',
           '-auto-approve',
           parallelism,
+          ...(pass.failures.length === 0 ? ['-refresh=false'] : []),
           ...protectedAddresses.map((address) => `-target=${address}`),
         ]);
       }
