@@ -52,7 +52,14 @@ function exited(child: ChildProcess): boolean {
 export async function startMoto(
   python: string,
   logFile: string,
-  { timeoutMs = 60_000 }: { timeoutMs?: number } = {},
+  {
+    timeoutMs = 60_000,
+    managedPolicies = true,
+  }: {
+    timeoutMs?: number;
+    /** Load AWS managed IAM policies (a few seconds of start-up; the stacks attach them). */
+    managedPolicies?: boolean;
+  } = {},
 ): Promise<Emulator> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
@@ -60,7 +67,7 @@ export async function startMoto(
   const child = spawn(python, [MOTO_LAUNCHER, '-H', '127.0.0.1', '-p', String(port)], {
     env: {
       ...process.env,
-      MOTO_IAM_LOAD_MANAGED_POLICIES: 'true',
+      MOTO_IAM_LOAD_MANAGED_POLICIES: String(managedPolicies),
       // ACM certificates would stay PENDING_VALIDATION for 60 s; nothing here needs AMIs.
       MOTO_ACM_VALIDATION_WAIT: '0',
       MOTO_EC2_LOAD_DEFAULT_AMIS: 'false',
