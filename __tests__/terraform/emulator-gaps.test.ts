@@ -17,6 +17,7 @@ import {
 import { selfContainmentProblems } from '../../scripts/terraform/platform-checks';
 import { PROVIDER_MAPPINGS, applyProviderMappings } from '../../scripts/terraform/provider-compat';
 import { coverageLine, exclusionSummary } from '../../scripts/terraform/report';
+import { PROBES, SDK_DELETERS } from '../../scripts/terraform/leftovers';
 import { unseedableDataSources } from '../../scripts/terraform/seed';
 import { forEachString, resourceBlocks } from '../../scripts/terraform/terraform-json';
 import { readFileSync } from 'node:fs';
@@ -90,6 +91,24 @@ describe('declared emulator gaps', () => {
       expect(gap.why.length).toBeGreaterThan(10);
     }
     expect(new Set(EMULATOR_GAPS.map((g) => g.id)).size).toBe(EMULATOR_GAPS.length);
+  });
+
+  it('delete through the SDK only what they can delete and then probe', () => {
+    const types = EMULATOR_GAPS.flatMap((g) =>
+      g.match.kind === 'delete-outside-terraform' ? [g.match.type] : [],
+    );
+    for (const type of types) {
+      expect({ type, deleter: type in SDK_DELETERS, probe: type in PROBES }).toEqual({
+        type,
+        deleter: true,
+        probe: true,
+      });
+    }
+    const copy = emulatorCopy(platform.stack('prod-infra').json, copyOptions);
+    expect(copy.deletedOutside.map((d) => d.type)).toEqual(
+      types.filter((t) => resourceBlocks(copy.json).some((r) => r.type === t)),
+    );
+    expect(copy.excluded.filter((e) => types.includes(e.type))).toEqual([]);
   });
 
   it(`leave out at most ${MAX_EXCLUDED_SHARE * 100} % of any stack`, () => {

@@ -61,6 +61,8 @@ export interface EmulatorCopy {
   readonly droppedStatements: Array<{ address: string; sid: string; gap: string }>;
   /** Outputs whose value the emulator fills with filler text (see the `filler-value` gaps). */
   readonly fillerOutputs: Array<{ output: string; gap: string }>;
+  /** Resources deleted through the SDK instead of `destroy` (`delete-outside-terraform`). */
+  readonly deletedOutside: Array<{ address: string; type: string; gap: string }>;
   readonly mappings: MappingUse[];
   /** Gap ids that matched something in this stack. */
   readonly gapsUsed: string[];
@@ -73,6 +75,7 @@ export function gapMatches(json: TerraformJson, gap: EmulatorGap): string[] {
   switch (match.kind) {
     case 'resource-type':
     case 'ignore-changes':
+    case 'delete-outside-terraform':
       return resources.filter((r) => r.type === match.type).map((r) => r.address);
     case 'reference': {
       const pattern = attributePattern(match.type, match.attribute);
@@ -109,6 +112,7 @@ export function emulatorCopy(source: TerraformJson, options: EmulatorCopyOptions
   const ignoredChanges: EmulatorCopy['ignoredChanges'] = [];
   const droppedStatements: EmulatorCopy['droppedStatements'] = [];
   const fillerOutputs: EmulatorCopy['fillerOutputs'] = [];
+  const deletedOutside: EmulatorCopy['deletedOutside'] = [];
   const emptiedData = new Map<string, string>();
   const gapsUsed = new Set<string>();
 
@@ -139,6 +143,8 @@ export function emulatorCopy(source: TerraformJson, options: EmulatorCopyOptions
         }
         // A policy with no statement is invalid: what uses it is left out instead.
         if ((config.statement as unknown[]).length === 0) emptiedData.set(address, gap.id);
+      } else if (match.kind === 'delete-outside-terraform') {
+        deletedOutside.push({ address, type: match.type, gap: gap.id });
       } else {
         fillerOutputs.push({ output: address.slice('output.'.length), gap: gap.id });
       }
@@ -166,6 +172,7 @@ export function emulatorCopy(source: TerraformJson, options: EmulatorCopyOptions
     ignoredChanges,
     droppedStatements,
     fillerOutputs,
+    deletedOutside,
     mappings: uses,
     gapsUsed: [...gapsUsed],
   };

@@ -7,9 +7,17 @@
  * A type without a probe is reported, never silently passed.
  */
 import { DescribeCertificateCommand } from '@aws-sdk/client-acm';
-import { DescribeWorkspaceCommand } from '@aws-sdk/client-amp';
+import {
+  DeleteScraperCommand,
+  DescribeAlertManagerDefinitionCommand,
+  DescribeScraperCommand,
+  DescribeWorkspaceCommand,
+} from '@aws-sdk/client-amp';
 import { DescribeAlarmsCommand, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  DescribeLogGroupsCommand,
+  DescribeQueryDefinitionsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import {
   DescribeAddressesCommand,
   DescribeFlowLogsCommand,
@@ -24,7 +32,13 @@ import {
   DescribeVpcsCommand,
 } from '@aws-sdk/client-ec2';
 import { DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
-import { DescribeClusterCommand, DescribeNodegroupCommand } from '@aws-sdk/client-eks';
+import {
+  DescribeAccessEntryCommand,
+  DescribeAddonCommand,
+  DescribeClusterCommand,
+  DescribeNodegroupCommand,
+  DescribePodIdentityAssociationCommand,
+} from '@aws-sdk/client-eks';
 import {
   DescribeLoadBalancersCommand,
   DescribeTargetGroupsCommand,
@@ -383,6 +397,68 @@ export const PROBES: Record<string, Probe> = {
   aws_prometheus_rule_group_namespace: through('aws_prometheus_workspace', (v) => ({
     id: v.workspace_id,
   })),
+  aws_prometheus_alert_manager_definition: (c, v) =>
+    exists(async () => {
+      await c.amp.send(
+        new DescribeAlertManagerDefinitionCommand({ workspaceId: str(v, 'workspace_id') }),
+      );
+      return true;
+    }),
+  aws_prometheus_scraper: (c, v) =>
+    exists(async () => {
+      await c.amp.send(new DescribeScraperCommand({ scraperId: str(v, 'id') }));
+      return true;
+    }),
+  // --- EKS (what moto_launcher.py adds) ------------------------------------------------------
+  aws_eks_addon: (c, v) =>
+    exists(async () => {
+      await c.eks.send(
+        new DescribeAddonCommand({
+          clusterName: str(v, 'cluster_name'),
+          addonName: str(v, 'addon_name'),
+        }),
+      );
+      return true;
+    }),
+  aws_eks_access_entry: (c, v) =>
+    exists(async () => {
+      await c.eks.send(
+        new DescribeAccessEntryCommand({
+          clusterName: str(v, 'cluster_name'),
+          principalArn: str(v, 'principal_arn'),
+        }),
+      );
+      return true;
+    }),
+  // An association lives and dies with its access entry (and that with the cluster).
+  aws_eks_access_policy_association: through('aws_eks_access_entry', (v) => v),
+  aws_eks_pod_identity_association: (c, v) =>
+    exists(async () => {
+      await c.eks.send(
+        new DescribePodIdentityAssociationCommand({
+          clusterName: str(v, 'cluster_name'),
+          associationId: str(v, 'association_id'),
+        }),
+      );
+      return true;
+    }),
+  aws_cloudwatch_query_definition: (c, v) =>
+    exists(async () => {
+      const found = await c.logs.send(
+        new DescribeQueryDefinitionsCommand({ queryDefinitionNamePrefix: str(v, 'name') }),
+      );
+      const id = str(v, 'query_definition_id');
+      return (found.queryDefinitions ?? []).some((d) => d.queryDefinitionId === id);
+    }),
+};
+
+/** Deletes a resource through the SDK (the `delete-outside-terraform` gaps). */
+export type Deleter = (clients: RegionClients, values: Values) => Promise<void>;
+
+export const SDK_DELETERS: Record<string, Deleter> = {
+  aws_prometheus_scraper: async (c, v) => {
+    await c.amp.send(new DeleteScraperCommand({ scraperId: str(v, 'id') }));
+  },
 };
 
 export interface LeftoverReport {
@@ -393,7 +469,7 @@ export interface LeftoverReport {
   readonly probed: number;
   /** ARNs the tag sweep found. */
   readonly tagged: string[];
-  /** What destroy leaves on purpose (a database's final snapshot). */
+  /** What destroy leaves on purpose (a database's final snapshot and retained backups). */
   readonly kept: string[];
 }
 
@@ -437,6 +513,11 @@ export async function findLeftovers(
     .filter((r) => r.type === 'aws_db_instance' && r.values.skip_final_snapshot !== true)
     .map((r) => String(r.values.final_snapshot_identifier ?? ''))
     .filter(Boolean);
+  // `delete_automated_backups = false` keeps the automated backups (moto: `rds:<id>-<date>`).
+  const retainedBackups = resources
+    .filter((r) => r.type === 'aws_db_instance' && r.values.delete_automated_backups === false)
+    .map((r) => String(r.values.identifier ?? ''))
+    .filter(Boolean);
   const tagFilters = Object.entries(tags).map(([Key, value]) => ({ Key, Values: [value] }));
   for (const region of new Set([regions.default, ...Object.values(regions.aliases)])) {
     const c = clients.region(region);
@@ -448,6 +529,7 @@ export async function findLeftovers(
       for (const mapping of page.ResourceTagMappingList ?? []) {
         const arn = mapping.ResourceARN ?? '';
         if (finalSnapshots.some((id) => arn.endsWith(`:snapshot:${id}`))) kept.push(arn);
+        else if (retainedBackups.some((id) => arn.includes(`:snapshot:rds:${id}-`))) kept.push(arn);
         else if (await stillThere(c, arn)) tagged.push(arn);
       }
       token = page.PaginationToken || undefined;

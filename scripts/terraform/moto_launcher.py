@@ -18,6 +18,7 @@ back from the store, and removed on delete, so the harness's leftover check sees
 - Managed Prometheus: alert manager definitions, scrapers, and the workspace's kmsKeyArn.
 - CodeBuild: projects keep and return every field the provider sends (moto keeps a few), plus
   UpdateProject and webhooks (Create/Update/DeleteWebhook, returned by BatchGetProjects).
+- EC2: DescribeSecurityGroupRules returns the description of a rule that references a group.
 
 Run by scripts/terraform/moto.ts; see docs/real-terraform.md.
 """
@@ -1018,12 +1019,29 @@ def patch_codebuild() -> None:
         setattr(CodeBuildResponse, handler.__name__, handler)
 
 
+# --------------------------------------------------------------------------------------------
+# EC2: descriptions of rules that reference another security group
+# --------------------------------------------------------------------------------------------
+
+
+def patch_ec2() -> None:
+    from moto.ec2.models.security_groups import SecurityGroupRule
+
+    # moto keeps such a rule's description with the referenced group, but DescribeSecurityGroupRules
+    # only looks in the CIDR range, so a re-plan would set the description again.
+    def description(self: SecurityGroupRule) -> str | None:
+        return self.ip_range.get("Description") or self.source_group.get("Description")
+
+    SecurityGroupRule.description = property(description)
+
+
 def patch_all() -> None:
     if moto.__version__ != EXPECTED_MOTO:
         print(
             f"moto_launcher: written for moto {EXPECTED_MOTO}, found {moto.__version__}",
             file=sys.stderr,
         )
+    patch_ec2()
     patch_logs()
     patch_eks()
     patch_amp()

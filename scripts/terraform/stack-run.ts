@@ -13,6 +13,7 @@ import {
   protectedResources,
   type EmulatorCopy,
 } from './emulator-copy';
+import { regionOf, SDK_DELETERS, type Deleter } from './leftovers';
 import { seedStack } from './seed';
 import { terraform, tail, type TerraformResult, type TerraformRunner } from './terraform-cli';
 import { resourceBlocks, type TerraformJson } from './terraform-json';
@@ -344,6 +345,11 @@ export async function runStack(
       pass.failures.push((error as Error).message);
     }
     try {
+      await deleteOutsideTerraform(pass);
+    } catch (error) {
+      pass.failures.push((error as Error).message);
+    }
+    try {
       // The re-plan just refreshed everything; refreshing again would only cost time.
       const refresh = pass.failures.length === 0 ? ['-refresh=false'] : [];
       await pass.tf('destroy', [
@@ -371,6 +377,41 @@ export async function runStack(
     seconds: (Date.now() - started) / 1000,
     dir,
   };
+}
+
+/**
+ * The `delete-outside-terraform` gaps: the resource leaves the state and is deleted through the
+ * SDK, so `destroy` does not sit in a provider wait that does not fit the run.
+ */
+async function deleteOutsideTerraform(pass: StackPass): Promise<void> {
+  const gaps = pass.copy?.deletedOutside ?? [];
+  const instances = managedInstances(pass.state).filter((r) =>
+    gaps.some((g) => g.address === `${r.type}.${r.name}`),
+  );
+  if (instances.length === 0) return;
+  await pass.tf('state rm (deleted through the SDK)', [
+    'state',
+    'rm',
+    ...instances.map((r) => r.address),
+  ]);
+  const aliases = Object.fromEntries(
+    ((pass.spec.json.provider?.aws ?? []) as Array<{ alias?: string; region?: string }>)
+      .filter((p) => p.alias && p.region)
+      .map((p) => [p.alias as string, p.region as string]),
+  );
+  await pass.step('delete through the SDK', async () => {
+    for (const resource of instances) {
+      const region = regionOf(resource, aliases, pass.spec.region);
+      await (SDK_DELETERS[resource.type] as Deleter)(
+        pass.ctx.clients.region(region),
+        resource.values,
+      );
+    }
+  });
+  const gapIds = [...new Set(gaps.map((g) => g.gap))].join(', ');
+  pass.notes.push(
+    `deleted through the SDK, not destroy (${gapIds}): ${instances.map((r) => r.address).join(', ')}`,
+  );
 }
 
 /** The parts of `terraform show -json <plan>` read here. */
