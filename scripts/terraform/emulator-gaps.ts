@@ -56,43 +56,6 @@ export interface EmulatorGap {
 
 export const EMULATOR_GAPS: readonly EmulatorGap[] = [
   {
-    id: 'ec2-launch-template-tag-specifications',
-    match: {
-      kind: 'ignore-changes',
-      type: 'aws_launch_template',
-      attributes: ['tag_specifications'],
-    },
-    emulatorError:
-      "DescribeLaunchTemplateVersions returns the template's own tags as an extra " +
-      '"launch-template" tag specification in its data',
-    why:
-      'The node launch templates tag instances, volumes and network interfaces only; the extra ' +
-      'block would show as a change on every re-plan.',
-  },
-  {
-    id: 'rds-monitoring-and-insights',
-    match: {
-      kind: 'ignore-changes',
-      type: 'aws_db_instance',
-      attributes: [
-        'monitoring_interval',
-        'monitoring_role_arn',
-        'performance_insights_enabled',
-        'performance_insights_kms_key_id',
-        'performance_insights_retention_period',
-      ],
-    },
-    emulatorError: 'CreateDBInstance ignores enhanced monitoring and Performance Insights settings',
-    why: 'DescribeDBInstances reports them off, so every re-plan would turn them on again.',
-  },
-  {
-    id: 'rds-parameter-group-parameters',
-    match: { kind: 'ignore-changes', type: 'aws_db_parameter_group', attributes: ['parameter'] },
-    emulatorError:
-      'DescribeDBParameters returns parameters without their Source, which the provider filters on',
-    why: 'The parameters are set; they are just not read back, so every re-plan would set them again.',
-  },
-  {
     id: 'amp-scraper-delete-wait',
     match: { kind: 'delete-outside-terraform', type: 'aws_prometheus_scraper' },
     emulatorError:
@@ -111,17 +74,5 @@ export const EMULATOR_GAPS: readonly EmulatorGap[] = [
     why:
       'The statements are right on AWS (the policy rules check them); in the emulator they would ' +
       'keep the S3 backend from reading and writing state in the bootstrap bucket.',
-  },
-  {
-    id: 'eks-cluster-ca-filler',
-    match: {
-      kind: 'filler-value',
-      type: 'aws_eks_cluster',
-      attribute: 'certificate_authority[0].data',
-    },
-    emulatorError: 'DescribeCluster returns 1,400 random characters as the CA, not a base64 PEM',
-    why:
-      'The workloads stack base64-decodes it for the Kubernetes provider; the contract probe checks ' +
-      'that the output exists and is a string, but cannot decode filler text.',
   },
 ];

@@ -11,7 +11,7 @@ back from the store, and removed on delete, so the harness's leftover check sees
 - CloudWatch Logs: PutQueryDefinition, DescribeQueryDefinitions, DeleteQueryDefinition.
 - EKS: add-ons (Create/Describe/Update/Delete/ListAddons, DescribeUpdate), access entries,
   access policy associations, Pod Identity associations (also those an add-on creates);
-  DescribeCluster returns the cluster security group (a real EC2 security group in the cluster's
+  DescribeCluster returns a real CA certificate (base64 PEM), the cluster security group (a real EC2 security group in the cluster's
   VPC, deleted with the cluster), the VPC id, accessConfig and upgradePolicy; a managed node
   group gets a real Auto Scaling group (no instances: desired 0) that DescribeNodegroup names and
   that is deleted with it, reports no remoteAccess unless one was set, and keeps updateConfig.
@@ -25,6 +25,7 @@ Run by scripts/terraform/moto.ts; see docs/real-terraform.md.
 
 from __future__ import annotations
 
+import base64
 import json
 import sys
 import threading
@@ -102,6 +103,37 @@ def patch_logs() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def cluster_ca(cluster_name: str) -> str:
+    """A self-signed CA certificate, base64-encoded PEM, as EKS returns for a cluster."""
+    from datetime import timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kubernetes")])
+    now = utcnow()
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=1))
+        .not_valid_after(now + timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(f"{cluster_name}.emulated.eks")]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    pem = certificate.public_bytes(serialization.Encoding.PEM)
+    return base64.b64encode(pem).decode("ascii")
+
+
 def patch_eks() -> None:
     from moto.autoscaling.models import autoscaling_backends
     from moto.ec2.models import ec2_backends
@@ -172,6 +204,8 @@ def patch_eks() -> None:
     def create_cluster(self: EKSResponse) -> ActionResult:
         result = original_create_cluster(self)
         cluster = self.eks_backend.clusters[self._get_param("name")]
+        # moto's CA is 1,400 random characters; the workloads stack base64-decodes a PEM.
+        cluster.certificate_authority = {"data": cluster_ca(cluster.name)}
         access = self._get_param("accessConfig") or {}
         cluster.access_config = {
             "authenticationMode": access.get("authenticationMode", "CONFIG_MAP"),
@@ -1035,6 +1069,81 @@ def patch_ec2() -> None:
     SecurityGroupRule.description = property(description)
 
 
+# --------------------------------------------------------------------------------------------
+# EC2 launch templates, RDS
+# --------------------------------------------------------------------------------------------
+
+
+def patch_launch_templates() -> None:
+    from moto.ec2.models.launch_templates import LaunchTemplateVersion
+
+    original_init = LaunchTemplateVersion.__init__
+
+    # moto copies the tags of the template itself (CreateLaunchTemplate's TagSpecifications,
+    # resource type launch-template) into the template's data, where AWS allows only the
+    # resources launched from it (instance, volume, network-interface, ...).
+    def init(self: Any, template: Any, number: int, data: dict[str, Any], description: str) -> None:
+        specs = data.get("TagSpecifications")
+        if specs:
+            kept = [s for s in specs if s.get("ResourceType") != "launch-template"]
+            data = {**data, "TagSpecifications": kept}
+            if not kept:
+                del data["TagSpecifications"]
+        original_init(self, template, number, data, description)
+
+    LaunchTemplateVersion.__init__ = init
+
+
+def patch_rds() -> None:
+    from moto.rds.responses import RDSResponse
+
+    # Enhanced monitoring and Performance Insights: moto drops them on create and modify.
+    settings = {
+        "MonitoringInterval": "monitoring_interval",
+        "MonitoringRoleArn": "monitoring_role_arn",
+        "EnablePerformanceInsights": "performance_insights_enabled",
+        "PerformanceInsightsKMSKeyId": "performance_insights_kms_key_id",
+        "PerformanceInsightsRetentionPeriod": "performance_insights_retention_period",
+    }
+
+    def remember(database: Any, params: dict[str, Any]) -> None:
+        for key, attribute in settings.items():
+            if key in params:
+                setattr(database, attribute, params[key])
+        if getattr(database, "performance_insights_enabled", False):
+            if not getattr(database, "performance_insights_retention_period", None):
+                database.performance_insights_retention_period = 7
+        elif "EnablePerformanceInsights" in params:
+            database.performance_insights_kms_key_id = None
+            database.performance_insights_retention_period = None
+
+    for name in ("create_db_instance", "modify_db_instance"):
+        original = getattr(RDSResponse, name)
+
+        def handler(self: RDSResponse, original: Any = original) -> ActionResult:
+            # self.params maps the API's names (it stores them transformed), read before moto.
+            keys = [*settings, "DBInstanceIdentifier", "NewDBInstanceIdentifier"]
+            params = {k: self.params.get(k) for k in keys if self.params.get(k) is not None}
+            result = original(self)
+            identifier = params.get("NewDBInstanceIdentifier") or params["DBInstanceIdentifier"]
+            remember(self.backend.databases[identifier], params)
+            return result
+
+        setattr(RDSResponse, name, handler)
+
+    # moto stores only the parameters a user set, but answers without their Source, which the
+    # provider filters on ("user").
+    original_describe_parameters = RDSResponse.describe_db_parameters
+
+    def describe_db_parameters(self: RDSResponse) -> ActionResult:
+        result = original_describe_parameters(self)
+        parameters = result._result["Parameters"]
+        result._result["Parameters"] = [{"Source": "user", **p} for p in parameters]
+        return result
+
+    RDSResponse.describe_db_parameters = describe_db_parameters
+
+
 def patch_all() -> None:
     if moto.__version__ != EXPECTED_MOTO:
         print(
@@ -1042,6 +1151,8 @@ def patch_all() -> None:
             file=sys.stderr,
         )
     patch_ec2()
+    patch_launch_templates()
+    patch_rds()
     patch_logs()
     patch_eks()
     patch_amp()
