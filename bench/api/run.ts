@@ -7,12 +7,15 @@
  *   BENCH_DATABASE_URL   server to use (default TEST_DATABASE_URL or the local PostgreSQL)
  *   BENCH_DURATION_S     seconds per load run (default 10)
  *   BENCH_CONNECTIONS    concurrent connections (default 50)
- *   BENCH_SERVERS        comma list (default: baseline,api, plus ref when BENCH_REF is set; also
+ *   BENCH_SERVERS        comma list (default: baseline, the BENCH_REF revisions, api; also
  *                        api-info, api-silent, api-raw, api-builder, api-ref)
- *   BENCH_REF            a git revision (e.g. main, HEAD~1): its api/ is extracted with
- *                        `git archive` under .data/bench-ref/<sha>/ and loaded as server `ref`,
- *                        so one run measures a change A/B against that revision
+ *   BENCH_REF            git revisions, comma-separated (e.g. main or main,HEAD~2,HEAD~1): the
+ *                        api/ of each is extracted with `git archive` under
+ *                        .data/bench-ref/<sha>/ and loaded as server `ref:<revision>`, so one run
+ *                        measures this checkout A/B against them (and a chain of changes in order)
  *   BENCH_REF_DIR        folder holding another revision's api/ (for api-ref; BENCH_REF is simpler)
+ *   BENCH_CPU_PROF       a folder: servers run with `node --cpu-prof` and write their profiles there
+ *                        when they stop (open them in Chrome DevTools or bench/api/profile-summary.ts)
  *   BENCH_ROUNDS         rounds (default 3): servers are loaded in turn, round after round (the
  *                        order reversed every other round), and medians are reported, so a burst
  *                        of load from other work on the machine skews one sample, not one server
@@ -230,20 +233,27 @@ interface RunningServer {
 /** Starts one server and warms it up (JIT, pool connections). */
 async function startServer(spec: ServerSpec, databaseUrl: string): Promise<RunningServer> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', spec.script], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      SHUTDOWN_DRAIN_DELAY_MS: '0',
-      ...spec.env,
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`]
+    : [];
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...profile, '--import', 'tsx', spec.script],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: databaseUrl,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        SHUTDOWN_DRAIN_DELAY_MS: '0',
+        ...spec.env,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitUntilUp(`${url}/hello/${username(1)}`);
   await load(url, 'GET', 2, child.pid);
@@ -275,20 +285,25 @@ function medianFigures(samples: Figures[]): Figures {
   };
 }
 
-/** The servers to run, in order; `ref` (BENCH_REF) is added after the defaults. */
+const REFS = (process.env.BENCH_REF ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+
+/** The servers to run, in order; by default the BENCH_REF revisions sit between baseline and api. */
 function chosenServers(): Array<{ key: string; spec: ServerSpec }> {
-  const ref = process.env.BENCH_REF;
-  const names = (process.env.BENCH_SERVERS ?? (ref ? 'baseline,ref,api' : 'baseline,api'))
+  const names = (
+    process.env.BENCH_SERVERS ?? ['baseline', ...REFS.map((r) => `ref:${r}`), 'api'].join(',')
+  )
     .split(',')
     .map((s) => s.trim());
   return names.map((name) => {
-    if (name === 'ref') {
-      if (!ref) throw new Error('server ref needs BENCH_REF (a git revision, e.g. main)');
-      return { key: name, spec: refServer(ref) };
-    }
+    if (name.startsWith('ref:')) return { key: name, spec: refServer(name.slice(4)) };
     const spec = SERVERS[name];
     if (!spec) {
-      throw new Error(`unknown server ${name}; known: ref, ${Object.keys(SERVERS).join(', ')}`);
+      throw new Error(
+        `unknown server ${name}; known: ref:<revision>, ${Object.keys(SERVERS).join(', ')}`,
+      );
     }
     if (name === 'api-ref' && !process.env.BENCH_REF_DIR) {
       throw new Error('api-ref needs BENCH_REF_DIR (a folder holding another revision of api/)');
@@ -419,18 +434,18 @@ async function main(): Promise<void> {
         console.log(`  ${spec.name}: ${parts.join('; ')}`);
       }
     }
-    const refIndex = specs.findIndex((s) => s.key === 'ref');
-    const apiIndex = specs.findIndex((s) => s.key === 'api');
-    const ref = samples[refIndex];
-    const api = samples[apiIndex];
-    if (ref && api) {
+    const apiSamples = samples[specs.findIndex((s) => s.key === 'api')];
+    for (const [index, { key, spec }] of specs.entries()) {
+      const ref = samples[index];
+      if (!key.startsWith('ref:') || !ref || !apiSamples) continue;
       const parts = ROUTES.map((route) => {
-        const rps = pairedRatio(api[route], ref[route], (f) => f.rps);
+        const rps = pairedRatio(apiSamples[route], ref[route], (f) => f.rps);
         const cpu =
-          medianFigures(api[route]).cpuUsPerRequest - medianFigures(ref[route]).cpuUsPerRequest;
+          medianFigures(apiSamples[route]).cpuUsPerRequest -
+          medianFigures(ref[route]).cpuUsPerRequest;
         return `${route.toUpperCase()} ${fmt(rps)}× req/s, CPU ${cpu >= 0 ? '+' : ''}${cpu.toFixed(0)} µs/req`;
       });
-      console.log(`A/B, this checkout vs ${process.env.BENCH_REF}: ${parts.join('; ')}`);
+      console.log(`A/B, this checkout vs ${spec.name}: ${parts.join('; ')}`);
     }
   } finally {
     await adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
