@@ -1,0 +1,158 @@
+/**
+ * What the hot path does to be cheap must not change what it answers: the two users queries are
+ * named prepared statements (checked on the connection itself), and they keep working when a
+ * migration changes or replaces the users table under a running server.
+ */
+import type { Knex } from 'knex';
+import { createKnex } from '../../api/db';
+import { startEmbeddedDatabase } from '../../api/embedded';
+import { migrateToLatest } from '../../api/migrator';
+import { createUsersRepository } from '../../api/users-repository';
+import {
+  type TestDatabase,
+  blankPgliteTemplate,
+  createTestDatabase,
+  migrateTestDatabase,
+  putBirthday,
+  startTestServer,
+  silentLogger,
+  testKnex,
+  fixedClock,
+  type TestServer,
+} from './helpers';
+
+let db: TestDatabase;
+let knex: Knex;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await migrateTestDatabase(db);
+  knex = testKnex(db);
+});
+afterAll(async () => {
+  await knex?.destroy();
+  await db?.drop();
+});
+
+describe('users repository', () => {
+  it('runs the two hot queries as named prepared statements on the pooled connection', async () => {
+    // One connection, so the catalogue query below runs in the session that prepared them.
+    const single = createKnex(
+      db.target,
+      { poolMin: 0, poolMax: 1, connectTimeoutMs: 5000, statementTimeoutMs: 0 },
+      silentLogger(),
+    );
+    try {
+      const users = createUsersRepository(single);
+      await users.saveDateOfBirth('prepared', '1990-07-14');
+      expect(await users.findDateOfBirth('prepared')).toBe('1990-07-14');
+      expect(await users.findDateOfBirth('nobody')).toBeUndefined();
+      const result = await single.raw<{ rows: Array<{ name: string }> }>(
+        'SELECT name FROM pg_prepared_statements ORDER BY name',
+      );
+      expect(result.rows.map((r) => r.name)).toEqual([
+        'hello_find_date_of_birth',
+        'hello_save_date_of_birth',
+      ]);
+    } finally {
+      await single.destroy();
+    }
+  });
+});
+
+describe('connections that share one session (PGlite behind pglite-socket)', () => {
+  it('falls back to unnamed statements when a second connection cannot prepare them', async () => {
+    const embedded = await startEmbeddedDatabase({
+      dataDir: 'memory',
+      maxConnections: 4,
+      template: await blankPgliteTemplate(),
+    });
+    const shared = createKnex(
+      embedded.target,
+      { poolMin: 2, poolMax: 2, connectTimeoutMs: 5000, statementTimeoutMs: 0 },
+      silentLogger(),
+    );
+    try {
+      await migrateToLatest(shared, silentLogger());
+      const users = createUsersRepository(shared);
+      await users.saveDateOfBirth('shared', '1990-07-14');
+      // Both pooled connections busy at once: the second one's Parse meets the first one's name.
+      const found = await Promise.all(
+        Array.from({ length: 8 }, () => users.findDateOfBirth('shared')),
+      );
+      expect(found).toEqual(Array.from({ length: 8 }, () => '1990-07-14'));
+      await Promise.all([
+        users.saveDateOfBirth('sharedb', '1991-01-02'),
+        users.saveDateOfBirth('sharedc', '1992-03-04'),
+      ]);
+      expect(await users.findDateOfBirth('sharedc')).toBe('1992-03-04');
+    } finally {
+      await shared.destroy();
+      await embedded.stop();
+    }
+  });
+});
+
+describe('prepared statements across schema migrations', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    // One pooled connection: every request reuses the statements prepared by the first ones.
+    server = await startTestServer({
+      db,
+      env: { DB_POOL_MIN: '1', DB_POOL_MAX: '1' },
+      clock: fixedClock('2026-07-10T12:00:00Z'),
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const greet = async (name: string) => {
+    const response = await fetch(`${server.url}/hello/${name}`);
+    return { status: response.status, body: (await response.json()) as unknown };
+  };
+
+  it('keeps answering after a column is added and the date column changes type', async () => {
+    expect((await putBirthday(server.url, 'alice', { dateOfBirth: '1990-07-14' })).status).toBe(
+      204,
+    );
+    expect(await greet('alice')).toEqual({
+      status: 200,
+      body: { message: 'Hello, alice! Your birthday is in 4 day(s)' },
+    });
+
+    await knex.raw('ALTER TABLE users ADD COLUMN nickname text');
+    await knex.raw('ALTER TABLE users ALTER COLUMN date_of_birth TYPE timestamp');
+
+    expect(await greet('alice')).toEqual({
+      status: 200,
+      body: { message: 'Hello, alice! Your birthday is in 4 day(s)' },
+    });
+    expect((await putBirthday(server.url, 'alice', { dateOfBirth: '1990-07-12' })).status).toBe(
+      204,
+    );
+    expect(await greet('alice')).toEqual({
+      status: 200,
+      body: { message: 'Hello, alice! Your birthday is in 2 day(s)' },
+    });
+
+    await knex.raw('ALTER TABLE users ALTER COLUMN date_of_birth TYPE date');
+    await knex.raw('ALTER TABLE users DROP COLUMN nickname');
+  });
+
+  it('reads and writes the new table when a migration replaces it', async () => {
+    await knex.raw('ALTER TABLE users RENAME TO users_old');
+    await knex.raw('CREATE TABLE users (LIKE users_old INCLUDING ALL)');
+    await knex.raw("INSERT INTO users SELECT * FROM users_old WHERE username <> 'alice'");
+    await knex.raw("INSERT INTO users (username, date_of_birth) VALUES ('alice', '1990-07-11')");
+
+    expect(await greet('alice')).toEqual({
+      status: 200,
+      body: { message: 'Hello, alice! Your birthday is in 1 day(s)' },
+    });
+    expect((await putBirthday(server.url, 'bob', { dateOfBirth: '1980-07-20' })).status).toBe(204);
+    const rows = await knex('users').where({ username: 'bob' }).count({ n: '*' });
+    expect(Number(rows[0]?.n)).toBe(1);
+    const old = await knex('users_old').where({ username: 'bob' }).count({ n: '*' });
+    expect(Number(old[0]?.n)).toBe(0);
+  });
+});
