@@ -11,6 +11,7 @@ import { createUsersRepository } from '../../api/users-repository';
 import {
   type TestDatabase,
   blankPgliteTemplate,
+  capturingLogger,
   createTestDatabase,
   migrateTestDatabase,
   putBirthday,
@@ -154,5 +155,65 @@ describe('prepared statements across schema migrations', () => {
     expect(Number(rows[0]?.n)).toBe(1);
     const old = await knex('users_old').where({ username: 'bob' }).count({ n: '*' });
     expect(Number(old[0]?.n)).toBe(0);
+  });
+});
+
+describe('at LOG_LEVEL=warn (how production runs)', () => {
+  let server: TestServer;
+  const logs = capturingLogger('warn');
+  beforeAll(async () => {
+    server = await startTestServer({ db, logger: logs.logger, env: { DB_POOL_MAX: '1' } });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const requestCount = async (status: number) => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const pattern = new RegExp(
+      `http_request_duration_seconds_count\\{method="GET",route="/hello/:username",status="${status}"\\} (\\d+)`,
+    );
+    return Number(pattern.exec(text)?.[1] ?? 0);
+  };
+
+  it('writes no access log line for successes, still counts them, and logs failures', async () => {
+    expect((await putBirthday(server.url, 'carol', { dateOfBirth: '1985-03-01' })).status).toBe(
+      204,
+    );
+    const before = await requestCount(200);
+    for (let i = 0; i < 3; i += 1) {
+      const response = await fetch(`${server.url}/hello/carol`, {
+        headers: { 'X-Request-Id': `warn-${i}` },
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-request-id')).toBe(`warn-${i}`);
+    }
+    expect(await requestCount(200)).toBe(before + 3);
+
+    // A missing table: the prepared statement cannot be re-planned → 500, logged at error.
+    await knex.raw('ALTER TABLE users RENAME TO users_elsewhere');
+    try {
+      const failed = await fetch(`${server.url}/hello/carol`, {
+        headers: { 'X-Request-Id': 'warn-failed' },
+      });
+      expect(failed.status).toBe(500);
+      expect(failed.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    } finally {
+      await knex.raw('ALTER TABLE users_elsewhere RENAME TO users');
+    }
+    expect(await requestCount(500)).toBe(1);
+    // The statement works again once the table is back.
+    expect((await fetch(`${server.url}/hello/carol`)).status).toBe(200);
+
+    const lines = logs.lines();
+    expect(lines.filter((l) => l.msg === 'request')).toEqual([]);
+    expect(lines.filter((l) => l.msg === 'request failed')).toEqual([
+      expect.objectContaining({
+        requestId: 'warn-failed',
+        method: 'GET',
+        route: '/hello/:username',
+        status: 500,
+      }),
+    ]);
   });
 });
