@@ -31,7 +31,7 @@ export function createApp(deps: AppDependencies): Koa<AppState> {
   collectDefaultMetrics({ register: registry });
 
   const router = new Router<AppState>();
-  registerHelloRoutes(router, { users: deps.users, today: deps.today });
+  const hello = registerHelloRoutes(router, { users: deps.users, today: deps.today });
   registerHealthRoutes(router, {
     lifecycle: deps.lifecycle,
     ping: () => deps.users.ping(),
@@ -58,6 +58,7 @@ export function createApp(deps: AppDependencies): Koa<AppState> {
       traceIds: deps.tracing !== undefined,
     }),
   );
+  app.use(hello);
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -217,3 +217,87 @@ describe('at LOG_LEVEL=warn (how production runs)', () => {
     ]);
   });
 });
+
+describe('the hot routes in front of the router answer as the router does', () => {
+  let server: TestServer;
+  const logs = capturingLogger('info');
+  beforeAll(async () => {
+    server = await startTestServer({
+      db,
+      logger: logs.logger,
+      clock: fixedClock('2026-07-10T12:00:00Z'),
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      type: response.headers.get('content-type'),
+      allow: response.headers.get('allow'),
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
+    };
+  };
+
+  it('plain paths (hot path) and spellings only the router takes give the same answers', async () => {
+    // Plain: `/hello/<letters>`. Router only: percent-encoded, upper-case prefix, trailing slash.
+    expect((await call('PUT', '/hello/Dora', { dateOfBirth: '1990-07-14' })).status).toBe(204);
+    expect((await call('PUT', '/HELLO/%45mil/', { dateOfBirth: '1990-07-14' })).status).toBe(204);
+    const plain = await call('GET', '/hello/Dora');
+    expect(plain).toMatchObject({
+      status: 200,
+      body: { message: 'Hello, Dora! Your birthday is in 4 day(s)' },
+    });
+    for (const path of ['/hello/%44ora', '/HELLO/Dora', '/hello/Dora/', '/hello/Dora?x=1']) {
+      expect(await call('GET', path)).toEqual(plain);
+    }
+    expect(await call('GET', '/hello/Emil')).toMatchObject({
+      status: 200,
+      body: { message: 'Hello, Emil! Your birthday is in 4 day(s)' },
+    });
+
+    // Errors: the same problem documents either way (instance is the path asked for).
+    const invalid = await call('GET', '/hello/d0ra');
+    expect(invalid).toMatchObject({ status: 422, type: 'application/problem+json' });
+    const { instance: _i, ...invalidRest } = invalid.body ?? {};
+    const routed = await call('GET', '/hello/d%30ra');
+    const { instance: _j, ...routedRest } = routed.body ?? {};
+    expect(routedRest).toEqual(invalidRest);
+    expect((await call('GET', '/hello/Nobody')).status).toBe(404);
+    expect((await call('PUT', '/hello/Dora', { dateOfBirth: '2030-01-01' })).status).toBe(422);
+    expect((await call('GET', '/hello/')).status).toBe(404);
+    expect((await call('GET', '/hello/a/b')).status).toBe(404);
+    // Methods the hot path leaves to the router.
+    expect((await call('HEAD', '/hello/Dora')).status).toBe(200);
+    expect(await call('DELETE', '/hello/Dora')).toMatchObject({
+      status: 405,
+      allow: 'HEAD, GET, PUT',
+    });
+
+    // Logs and metrics see the route template either way.
+    const routes = new Set(
+      logs
+        .lines()
+        .filter((l) => l.msg === 'request')
+        .map((l) => `${String(l.method)} ${String(l.route)}`),
+    );
+    expect(routes).toEqual(
+      new Set([
+        'PUT /hello/:username',
+        'GET /hello/:username',
+        'HEAD /hello/:username',
+        'DELETE unmatched',
+        // /hello/ and /hello/a/b
+        'GET unmatched',
+      ]),
+    );
+  });
+});
