@@ -254,6 +254,7 @@ describe('the hot routes in front of the router answer as the router does', () =
     const plain = await call('GET', '/hello/Dora');
     expect(plain).toMatchObject({
       status: 200,
+      type: 'application/json; charset=utf-8',
       body: { message: 'Hello, Dora! Your birthday is in 4 day(s)' },
     });
     for (const path of ['/hello/%44ora', '/HELLO/Dora', '/hello/Dora/', '/hello/Dora?x=1']) {

@@ -22,6 +22,7 @@ export interface HelloDependencies {
 }
 
 export const HELLO_ROUTE = '/hello/:username';
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 const HELLO_PREFIX = '/hello/';
 
 /**
@@ -50,7 +51,10 @@ export function registerHelloRoutes(
     if (!birth) {
       throw new ProblemError(404, `No date of birth is saved for "${username.data}".`);
     }
-    ctx.body = { message: birthdayMessage(username.data, birth, deps.today()) };
+    // The header Koa would set for an object body, set directly: a string body with its type
+    // already known skips Koa's MIME lookup and the later JSON check.
+    ctx.set('Content-Type', JSON_CONTENT_TYPE);
+    ctx.body = JSON.stringify({ message: birthdayMessage(username.data, birth, deps.today()) });
   };
 
   const readBody = jsonBody({ limitBytes: BODY_LIMIT_BYTES });
