@@ -7,10 +7,7 @@ import type { CalendarDate } from './dates';
 import type { Lifecycle } from './lifecycle';
 import type { Logger } from './logger';
 import type { Tracing } from './tracing';
-import { accessLog } from './middleware/access-log';
-import { httpMetrics } from './middleware/http-metrics';
-import { problemHandler } from './middleware/problem-handler';
-import { requestId } from './middleware/request-id';
+import { observeRequests } from './middleware/observe';
 import { registerDocsRoutes } from './routes/docs';
 import { registerHealthRoutes } from './routes/health';
 import { registerHelloRoutes } from './routes/hello';
@@ -34,7 +31,7 @@ export function createApp(deps: AppDependencies): Koa<AppState> {
   collectDefaultMetrics({ register: registry });
 
   const router = new Router<AppState>();
-  registerHelloRoutes(router, { users: deps.users, today: deps.today });
+  const hello = registerHelloRoutes(router, { users: deps.users, today: deps.today });
   registerHealthRoutes(router, {
     lifecycle: deps.lifecycle,
     ping: () => deps.users.ping(),
@@ -52,15 +49,16 @@ export function createApp(deps: AppDependencies): Koa<AppState> {
 
   // First, so the server span covers every other middleware and sees the final status.
   if (deps.tracing) app.use(deps.tracing.middleware);
-  app.use(requestId());
-  app.use(accessLog(deps.logger, { traceIds: deps.tracing !== undefined }));
-  app.use(httpMetrics(registry));
-  app.use((ctx, next) => {
-    // After the drain delay, ask keep-alive clients to reconnect (to another pod).
-    if (deps.lifecycle.closing) ctx.set('Connection', 'close');
-    return next();
-  });
-  app.use(problemHandler(deps.logger));
+  // Request id, Connection: close when draining, problem+json, metrics and access log.
+  app.use(
+    observeRequests({
+      logger: deps.logger,
+      registry,
+      lifecycle: deps.lifecycle,
+      traceIds: deps.tracing !== undefined,
+    }),
+  );
+  app.use(hello);
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -10,6 +10,8 @@ import type { AppMiddleware } from './context';
 
 /** What a database span says about its query: names and the parameterised text, never values. */
 export interface DatabaseQuery {
+  /** The prepared statement's name on each connection; unnamed (parsed every time) if absent. */
+  statement?: string;
   /** `db.operation.name`, e.g. SELECT, INSERT. */
   operation: string;
   /** `db.collection.name`, when the query has one main table. */

@@ -1,12 +1,14 @@
 /**
- * Data access for users: parameterised SQL on a pg connection borrowed from the Knex instance's
- * pool (same pool, same connection settings, same error handling for broken connections).
+ * Data access for users: parameterised SQL, as named prepared statements, on a pg connection
+ * borrowed from the Knex instance's pool (same pool, same connection settings, same error handling
+ * for broken connections).
  *
  * Why not Knex's builder or knex.raw on this path: `npm run bench:api` measured the service's own
  * CPU per request at ~217 µs (GET) / ~300 µs (PUT) with either of them against ~166 / ~231 µs
  * with the pooled connection; see docs/api.md, "Benchmark". Migrations and tools keep using Knex.
  */
 import type { Knex } from 'knex';
+import pg from 'pg';
 import type { DatabaseQuery, Tracing } from './tracing';
 
 export interface UsersRepository {
@@ -31,18 +33,62 @@ export const SAVE_DATE_OF_BIRTH_SQL = `
 
 /** The slice of pg.Client that Knex's pool hands out. */
 interface PooledPgConnection {
-  query<Row>(text: string, values: unknown[]): Promise<{ rows: Row[] }>;
+  query(query: pg.Query): void;
+}
+
+/**
+ * Runs one statement as a pg.Query built from the text, named afterwards. pg copies a query
+ * *config object* ({ name, text, values }) property by property through getOwnPropertyDescriptors
+ * on every call, which cost more CPU per request in bench:api than the prepared statement saved;
+ * a query built from a string skips that copy.
+ */
+function submit<Row extends pg.QueryResultRow>(
+  connection: PooledPgConnection,
+  name: string | undefined,
+  text: string,
+  values: unknown[],
+): Promise<Row[]> {
+  return new Promise((resolve, reject) => {
+    const query = new pg.Query<Row>(text, values, (error, result) =>
+      error ? reject(error) : resolve(result.rows),
+    );
+    if (name) (query as pg.Query<Row> & { name?: string }).name = name;
+    connection.query(query);
+  });
+}
+
+/**
+ * Named prepared statements for the two hot queries: each pooled connection parses and plans
+ * them once, then only binds and executes. PostgreSQL shares the service's CPUs, and skipping its
+ * parse/plan work per request showed in bench:api. PostgreSQL re-plans a prepared statement by
+ * itself when a migration changes the table (the result stays one text column either way).
+ *
+ * They need one server session per pooled connection. Where several connections share a session
+ * (the embedded PGlite behind pglite-socket, or a PgBouncer in transaction mode), a second
+ * connection's Parse fails with 42P05 (already exists) or a Bind with 26000 (does not exist);
+ * neither ran the statement, so the repository then switches to unnamed statements for good and
+ * runs the query again.
+ */
+const FIND_STATEMENT = 'hello_find_date_of_birth';
+const SAVE_STATEMENT = 'hello_save_date_of_birth';
+const SHARED_SESSION_CODES = new Set(['42P05', '26000']);
+
+function sharedSessionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && SHARED_SESSION_CODES.has(code);
 }
 
 export const PING_SQL = 'SELECT 1';
 
 /** What tracing records about each statement (names and parameterised text, no values). */
 const FIND_QUERY: DatabaseQuery = {
+  statement: FIND_STATEMENT,
   operation: 'SELECT',
   collection: 'users',
   text: FIND_DATE_OF_BIRTH_SQL,
 };
 const SAVE_QUERY: DatabaseQuery = {
+  statement: SAVE_STATEMENT,
   operation: 'INSERT',
   collection: 'users',
   text: SAVE_DATE_OF_BIRTH_SQL,
@@ -50,10 +96,23 @@ const SAVE_QUERY: DatabaseQuery = {
 const PING_QUERY: DatabaseQuery = { operation: 'SELECT', text: PING_SQL };
 
 export function createUsersRepository(knex: Knex, tracing?: Tracing): UsersRepository {
-  async function run<Row>(text: string, values: unknown[]): Promise<Row[]> {
+  let named = true;
+  async function run<Row extends pg.QueryResultRow>(
+    described: DatabaseQuery,
+    values: unknown[],
+  ): Promise<Row[]> {
     const connection = (await knex.client.acquireConnection()) as PooledPgConnection;
     try {
-      return (await connection.query<Row>(text, values)).rows;
+      const { statement, text } = described;
+      if (named && statement) {
+        try {
+          return await submit<Row>(connection, statement, text, values);
+        } catch (error) {
+          if (!sharedSessionError(error)) throw error;
+          named = false;
+        }
+      }
+      return await submit<Row>(connection, undefined, text, values);
     } finally {
       // Knex's pool discards connections that emitted an error when they are next acquired.
       void knex.client.releaseConnection(connection);
@@ -62,9 +121,12 @@ export function createUsersRepository(knex: Knex, tracing?: Tracing): UsersRepos
 
   // Chosen once: without tracing, queries run with no wrapper at all. With it, the span covers
   // the wait for a pooled connection too, so pool exhaustion shows in traces.
-  const query: <Row>(described: DatabaseQuery, values: unknown[]) => Promise<Row[]> = tracing
-    ? (described, values) => tracing.databaseSpan(described, () => run(described.text, values))
-    : (described, values) => run(described.text, values);
+  const query: <Row extends pg.QueryResultRow>(
+    described: DatabaseQuery,
+    values: unknown[],
+  ) => Promise<Row[]> = tracing
+    ? (described, values) => tracing.databaseSpan(described, () => run(described, values))
+    : run;
 
   return {
     async findDateOfBirth(username) {

@@ -78,7 +78,7 @@ let pgliteTemplate: Promise<Blob> | undefined;
  * A blank PGlite data directory, made once per machine and cached in the OS temp folder:
  * starting from it skips initdb (~0.5 s instead of 2+ s per fresh database).
  */
-function blankPgliteTemplate(): Promise<Blob> {
+export function blankPgliteTemplate(): Promise<Blob> {
   pgliteTemplate ??= (async () => {
     const { PGlite } = await import('@electric-sql/pglite');
     const manifest = path.resolve(

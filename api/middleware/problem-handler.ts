@@ -1,5 +1,5 @@
 import { isDatabaseUnavailable } from '../db';
-import type { AppMiddleware } from '../context';
+import type { AppContext } from '../context';
 import type { Logger } from '../logger';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from '../problem';
 
@@ -16,7 +16,7 @@ function describeError(error: unknown): Record<string, unknown> {
   };
 }
 
-function toProblem(error: unknown, logger: Logger, requestId: string): ProblemError {
+export function problemFromError(error: unknown, logger: Logger, requestId: string): ProblemError {
   if (error instanceof ProblemError) return error;
   if (isDatabaseUnavailable(error)) {
     logger.warn({ requestId, err: describeError(error) }, 'database unavailable');
@@ -34,31 +34,30 @@ function toProblem(error: unknown, logger: Logger, requestId: string): ProblemEr
 }
 
 /**
- * Renders every failure as RFC 9457 problem+json: thrown errors, and responses that downstream
- * middleware left without a body (unknown route 404, router's 405/501 with Allow header).
+ * The problem for a response that downstream middleware left without a body: unknown route 404,
+ * the router's 405 (with its Allow header) and 501; undefined for anything else.
  */
-export function problemHandler(logger: Logger): AppMiddleware {
-  return async (ctx, next) => {
-    let problem: ProblemError | undefined;
-    try {
-      await next();
-      if (ctx.status === 404 && ctx.body == null) {
-        problem = new ProblemError(404, `No resource at ${ctx.method} ${ctx.path}.`);
-      } else if (ctx.status === 405 && ctx.body == null) {
-        problem = new ProblemError(
-          405,
-          `${ctx.method} is not allowed here; allowed: ${ctx.response.get('Allow')}.`,
-        );
-      } else if (ctx.status === 501 && ctx.body == null) {
-        problem = new ProblemError(501, `The method ${ctx.method} is not supported.`);
-      }
-    } catch (error) {
-      problem = toProblem(error, logger, ctx.state.requestId);
-    }
-    if (!problem) return;
-    ctx.status = problem.status;
-    ctx.set(problem.headers);
-    ctx.type = PROBLEM_CONTENT_TYPE;
-    ctx.body = JSON.stringify(problem.toJSON(ctx.path));
-  };
+export function problemFromResponse(ctx: AppContext): ProblemError | undefined {
+  if (ctx.body != null) return undefined;
+  switch (ctx.status) {
+    case 404:
+      return new ProblemError(404, `No resource at ${ctx.method} ${ctx.path}.`);
+    case 405:
+      return new ProblemError(
+        405,
+        `${ctx.method} is not allowed here; allowed: ${ctx.response.get('Allow')}.`,
+      );
+    case 501:
+      return new ProblemError(501, `The method ${ctx.method} is not supported.`);
+    default:
+      return undefined;
+  }
+}
+
+/** Renders a problem as RFC 9457 problem+json (observe.ts catches errors and calls this). */
+export function renderProblem(ctx: AppContext, problem: ProblemError): void {
+  ctx.status = problem.status;
+  ctx.set(problem.headers);
+  ctx.type = PROBLEM_CONTENT_TYPE;
+  ctx.body = JSON.stringify(problem.toJSON(ctx.path));
 }

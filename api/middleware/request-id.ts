@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { AppMiddleware } from '../context';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
@@ -7,16 +6,11 @@ export const REQUEST_ID_HEADER = 'X-Request-Id';
 const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 
 /**
- * Adopts the caller's X-Request-Id (e.g. from the load balancer) when it is well-formed, else
- * generates one; echoes it on the response so clients can quote it.
+ * The caller's X-Request-Id (e.g. from the load balancer) when it is well-formed, else a new
+ * UUID; the request middleware (observe.ts) echoes it on the response so clients can quote it.
  */
-export function requestId(): AppMiddleware {
-  // Synchronous on purpose: no work after next(), so no extra promise per request.
-  return (ctx, next) => {
-    const incoming = ctx.get(REQUEST_ID_HEADER);
-    const id = ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    ctx.state.requestId = id;
-    ctx.set(REQUEST_ID_HEADER, id);
-    return next();
-  };
+export function requestIdFor(incoming: string | string[] | undefined): string {
+  return typeof incoming === 'string' && ACCEPTABLE_REQUEST_ID.test(incoming)
+    ? incoming
+    : randomUUID();
 }

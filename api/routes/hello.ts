@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import type { AppState } from '../context';
+import type { AppMiddleware, AppRouterContext, AppState } from '../context';
 import {
   type CalendarDate,
   birthdayMessage,
@@ -21,8 +21,24 @@ export interface HelloDependencies {
   today: () => CalendarDate;
 }
 
-export function registerHelloRoutes(router: Router<AppState>, deps: HelloDependencies): void {
-  router.get('/hello/:username', async (ctx) => {
+export const HELLO_ROUTE = '/hello/:username';
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+const HELLO_PREFIX = '/hello/';
+
+/**
+ * Registers GET and PUT /hello/:username on the router (which also answers HEAD, 405 with Allow,
+ * and every unusual spelling of the path) and returns the same two handlers as a middleware to
+ * mount in front of the router. That middleware takes only the plain form of the hot path,
+ * exactly `/hello/<segment>` with no `/` or `%` in the segment, where the router would produce
+ * the same params and route, and leaves everything else to the router. It skips the router's
+ * per-request work (testing every route's pattern, building and composing a middleware chain,
+ * then allowedMethods), which bench:api measured; see docs/api.md, "Benchmark".
+ */
+export function registerHelloRoutes(
+  router: Router<AppState>,
+  deps: HelloDependencies,
+): AppMiddleware {
+  const greet = async (ctx: AppRouterContext) => {
     const username = Username.safeParse(ctx.params.username);
     if (!username.success) {
       throw validationProblem(
@@ -35,10 +51,14 @@ export function registerHelloRoutes(router: Router<AppState>, deps: HelloDepende
     if (!birth) {
       throw new ProblemError(404, `No date of birth is saved for "${username.data}".`);
     }
-    ctx.body = { message: birthdayMessage(username.data, birth, deps.today()) };
-  });
+    // The header Koa would set for an object body, set directly: a string body with its type
+    // already known skips Koa's MIME lookup and the later JSON check.
+    ctx.set('Content-Type', JSON_CONTENT_TYPE);
+    ctx.body = JSON.stringify({ message: birthdayMessage(username.data, birth, deps.today()) });
+  };
 
-  router.put('/hello/:username', jsonBody({ limitBytes: BODY_LIMIT_BYTES }), async (ctx) => {
+  const readBody = jsonBody({ limitBytes: BODY_LIMIT_BYTES });
+  const save = async (ctx: AppRouterContext) => {
     const errors: FieldError[] = [];
     const username = Username.safeParse(ctx.params.username);
     if (!username.success) errors.push(...fieldErrors('params.username', username.error));
@@ -60,5 +80,21 @@ export function registerHelloRoutes(router: Router<AppState>, deps: HelloDepende
     }
     await deps.users.saveDateOfBirth(username.data, body.data.dateOfBirth);
     ctx.status = 204;
-  });
+  };
+
+  router.get(HELLO_ROUTE, greet);
+  router.put(HELLO_ROUTE, readBody, save);
+
+  return (ctx, next) => {
+    const method = ctx.method;
+    if (method !== 'GET' && method !== 'PUT') return next();
+    const path = ctx.path;
+    if (!path.startsWith(HELLO_PREFIX)) return next();
+    const username = path.slice(HELLO_PREFIX.length);
+    if (username === '' || username.includes('/') || username.includes('%')) return next();
+    const routed = ctx as AppRouterContext;
+    routed.params = { username };
+    routed._matchedRoute = HELLO_ROUTE;
+    return method === 'GET' ? greet(routed) : readBody(routed, () => save(routed));
+  };
 }

@@ -7,15 +7,25 @@
  *   BENCH_DATABASE_URL   server to use (default TEST_DATABASE_URL or the local PostgreSQL)
  *   BENCH_DURATION_S     seconds per load run (default 10)
  *   BENCH_CONNECTIONS    concurrent connections (default 50)
- *   BENCH_SERVERS        comma list (default: baseline,api; also api-silent, api-raw, api-builder,
- *                        api-ref: the service from another revision's api/ in BENCH_REF_DIR)
- *   BENCH_REF_DIR        folder holding another revision's api/ (for api-ref)
- *   BENCH_ROUNDS         rounds (default 3): servers are loaded in turn, round after round, and
- *                        the median of the rounds is reported, so a burst of load from other
- *                        work on the machine skews one sample, not one server
+ *   BENCH_SERVERS        comma list (default: baseline, the BENCH_REF revisions, api; also
+ *                        api-info, api-silent, api-raw, api-builder, api-ref)
+ *   BENCH_REF            git revisions, comma-separated (e.g. main or main,HEAD~2,HEAD~1): the
+ *                        api/ of each is extracted with `git archive` under
+ *                        .data/bench-ref/<sha>/ and loaded as server `ref:<revision>`, so one run
+ *                        measures this checkout A/B against them (and a chain of changes in order)
+ *   BENCH_REF_DIR        folder holding another revision's api/ (for api-ref; BENCH_REF is simpler)
+ *   BENCH_CPU_PROF       a folder: servers run with `node --cpu-prof` and write their profiles there
+ *                        when they stop (open them in Chrome DevTools or bench/api/profile-summary.ts)
+ *   BENCH_ROUNDS         rounds (default 3): servers are loaded in turn, round after round (the
+ *                        order reversed every other round), and medians are reported, so a burst
+ *                        of load from other work on the machine skews one sample, not one server
+ *
+ * Every API server is started the README way for production: `api/main.ts` under tsx (what
+ * `npm start` runs) with NODE_ENV=production and LOG_LEVEL=warn, except `api-info`, which writes
+ * the access log at info (to /dev/null).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
@@ -48,8 +58,10 @@ const SERVERS: Record<string, ServerSpec> = {
     script: 'bench/api/servers/raw-baseline.ts',
     env: {},
   },
-  // The production entry point, as shipped: logging at info (to /dev/null here), metrics, etc.
+  // The production entry point, as shipped and started the README way (LOG_LEVEL=warn).
   api: { name: 'API (api/main.ts)', script: 'api/main.ts', env: {} },
+  // The same with the access log on (one JSON line per request, to /dev/null here).
+  'api-info': { name: 'API, LOG_LEVEL=info', script: 'api/main.ts', env: { LOG_LEVEL: 'info' } },
   'api-builder': {
     name: 'API with Knex query builder',
     script: 'bench/api/servers/api-variant.ts',
@@ -60,7 +72,7 @@ const SERVERS: Record<string, ServerSpec> = {
     script: 'api/main.ts',
     env: { LOG_LEVEL: 'silent' },
   },
-  // A/B against another revision of the service, e.g. before a hot-path change:
+  // A/B against another revision of the service: BENCH_REF=main (see refServer), or by hand:
   //   mkdir -p .data/bench-ref && git archive HEAD~1 api | tar -x -C .data/bench-ref
   //   BENCH_REF_DIR=.data/bench-ref BENCH_SERVERS=api-ref,api npm run bench:api
   'api-ref': {
@@ -74,6 +86,28 @@ const SERVERS: Record<string, ServerSpec> = {
     env: { BENCH_DATA_ACCESS: 'raw' },
   },
 };
+
+/**
+ * Extracts `api/` of a git revision under .data/bench-ref/<sha>/ (inside the repository, so its
+ * imports resolve to this checkout's node_modules) and describes it as server `ref`.
+ */
+function refServer(ref: string): ServerSpec {
+  const sha = execFileSync('git', ['rev-parse', '--verify', `${ref}^{commit}`], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  }).trim();
+  const dir = path.join(ROOT, '.data', 'bench-ref', sha);
+  if (!existsSync(path.join(dir, 'api', 'main.ts'))) {
+    mkdirSync(dir, { recursive: true });
+    const archive = execFileSync('git', ['archive', sha, 'api'], { cwd: ROOT });
+    execFileSync('tar', ['-x', '-C', dir], { input: archive });
+  }
+  return {
+    name: `API at ${ref} (${sha.slice(0, 8)})`,
+    script: path.join(dir, 'api', 'main.ts'),
+    env: {},
+  };
+}
 
 /** Usernames must be letters only: base-26 digits spelled a-z. */
 function username(index: number): string {
@@ -140,8 +174,22 @@ interface Figures {
   cpuUsPerRequest: number;
 }
 
-/** utime+stime of a process in seconds, from /proc (Linux); NaN elsewhere. */
+/**
+ * On-CPU time of a process in seconds, all its threads: the first field of each thread's
+ * /proc/<pid>/task/<tid>/schedstat (nanoseconds, Linux), else utime+stime from /proc/<pid>/stat
+ * (10 ms ticks), else NaN. Threads that ended in between are lost, which only matters for the
+ * short-lived ones V8 does not use on this path.
+ */
 function processCpuSeconds(pid: number | undefined): number {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    }
+    if (ns > 0) return ns / 1e9;
+  } catch {
+    // fall through to /proc/<pid>/stat
+  }
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -199,19 +247,27 @@ interface RunningServer {
 /** Starts one server and warms it up (JIT, pool connections). */
 async function startServer(spec: ServerSpec, databaseUrl: string): Promise<RunningServer> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', spec.script], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      SHUTDOWN_DRAIN_DELAY_MS: '0',
-      ...spec.env,
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`]
+    : [];
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...profile, '--import', 'tsx', spec.script],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: databaseUrl,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        SHUTDOWN_DRAIN_DELAY_MS: '0',
+        ...spec.env,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitUntilUp(`${url}/hello/${username(1)}`);
   await load(url, 'GET', 2, child.pid);
@@ -243,17 +299,59 @@ function medianFigures(samples: Figures[]): Figures {
   };
 }
 
-async function main(): Promise<void> {
-  const names = (process.env.BENCH_SERVERS ?? 'baseline,api').split(',').map((s) => s.trim());
-  const specs = names.map((name) => {
+const REFS = (process.env.BENCH_REF ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+
+/** The servers to run, in order; by default the BENCH_REF revisions sit between baseline and api. */
+function chosenServers(): Array<{ key: string; spec: ServerSpec }> {
+  const names = (
+    process.env.BENCH_SERVERS ?? ['baseline', ...REFS.map((r) => `ref:${r}`), 'api'].join(',')
+  )
+    .split(',')
+    .map((s) => s.trim());
+  return names.map((name) => {
+    if (name.startsWith('ref:')) return { key: name, spec: refServer(name.slice(4)) };
     const spec = SERVERS[name];
-    if (!spec) throw new Error(`unknown server ${name}; known: ${Object.keys(SERVERS).join(', ')}`);
+    if (!spec) {
+      throw new Error(
+        `unknown server ${name}; known: ref:<revision>, ${Object.keys(SERVERS).join(', ')}`,
+      );
+    }
     if (name === 'api-ref' && !process.env.BENCH_REF_DIR) {
       throw new Error('api-ref needs BENCH_REF_DIR (a folder holding another revision of api/)');
     }
     return { key: name, spec };
   });
+}
 
+type Route = 'get' | 'put';
+const ROUTES: Route[] = ['get', 'put'];
+
+interface Samples {
+  get: Figures[];
+  put: Figures[];
+}
+
+/**
+ * Median over rounds of `mine[i] / base[i]`: each round loads both servers back to back, so the
+ * per-round ratio cancels most of a slow or fast round, which a ratio of medians would not.
+ */
+function pairedRatio(mine: Figures[], base: Figures[], pick: (f: Figures) => number): number {
+  return median(mine.map((f, i) => pick(f) / pick(base[i] ?? f)));
+}
+
+function loadAverage(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return 'n/a';
+  }
+}
+
+async function main(): Promise<void> {
+  const specs = chosenServers();
   const database = `hello_bench_${randomBytes(4).toString('hex')}`;
   await adminQuery(`CREATE DATABASE "${database}"`);
   const databaseUrl = withDatabase(ADMIN_URL, database);
@@ -276,55 +374,93 @@ async function main(): Promise<void> {
     }
     console.log(
       `bench:api — ${USERS} users, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION_S} s ` +
-        `per server and route (medians shown), database ${new URL(ADMIN_URL).host}`,
+        `per server and route (medians shown), database ${new URL(ADMIN_URL).host}, ` +
+        `load average ${loadAverage()}`,
     );
     const servers: RunningServer[] = [];
-    const samples = specs.map(() => ({ get: [] as Figures[], put: [] as Figures[] }));
+    const samples: Samples[] = specs.map(() => ({ get: [], put: [] }));
+    const loadAverages: string[] = [];
     try {
       for (const { spec } of specs) {
         process.stdout.write(`  starting ${spec.name}\n`);
         servers.push(await startServer(spec, databaseUrl));
       }
       for (let round = 1; round <= ROUNDS; round += 1) {
-        process.stdout.write(`  round ${round}/${ROUNDS}\n`);
-        for (const [index, server] of servers.entries()) {
-          samples[index]?.get.push(await load(server.url, 'GET', DURATION_S, server.child.pid));
-          samples[index]?.put.push(await load(server.url, 'PUT', DURATION_S, server.child.pid));
+        loadAverages.push(loadAverage());
+        process.stdout.write(`  round ${round}/${ROUNDS} (load average ${loadAverages.at(-1)})\n`);
+        // Alternate the order so neither server always runs first after the other's load.
+        const order = [...servers.keys()];
+        if (round % 2 === 0) order.reverse();
+        for (const route of ROUTES) {
+          for (const index of order) {
+            const server = servers[index] as RunningServer;
+            const method = route === 'get' ? 'GET' : 'PUT';
+            samples[index]?.[route].push(
+              await load(server.url, method, DURATION_S, server.child.pid),
+            );
+          }
         }
       }
     } finally {
       await Promise.all(servers.map(stopServer));
     }
-    const results = specs.map(({ key, spec }, index) => ({
-      key,
-      name: spec.name,
-      get: medianFigures(samples[index]?.get ?? []),
-      put: medianFigures(samples[index]?.put ?? []),
-    }));
-    const baseline = results.find((r) => r.key === 'baseline');
-    const ratio = (a: number, b: number | undefined) => (b ? (a / b).toFixed(2) : '-');
-    const rows = results.flatMap((r) =>
-      (['get', 'put'] as const).map((kind) => {
-        const mine = r[kind];
-        const base = baseline?.[kind];
+    loadAverages.push(loadAverage());
+    const baselineIndex = specs.findIndex((s) => s.key === 'baseline');
+    const baseline = baselineIndex >= 0 ? samples[baselineIndex] : undefined;
+    const fmt = (value: number | undefined) =>
+      value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(2);
+    const rows = specs.flatMap(({ spec }, index) =>
+      ROUTES.map((route) => {
+        const mine = samples[index]?.[route] ?? [];
+        const base = baseline?.[route];
+        const m = medianFigures(mine);
         return {
-          server: r.name,
-          route: kind.toUpperCase(),
-          'req/s': Math.round(mine.rps),
-          'p50 ms': mine.p50,
-          'p99 ms': mine.p99,
-          'CPU µs/req': Math.round(mine.cpuUsPerRequest),
-          'req/s ÷ baseline': ratio(mine.rps, base?.rps),
-          'p99 ÷ baseline': ratio(mine.p99, base?.p99),
-          errors: mine.errors,
+          server: spec.name,
+          route: route.toUpperCase(),
+          'req/s': Math.round(m.rps),
+          'p50 ms': m.p50,
+          'p99 ms': m.p99,
+          'CPU µs/req': Math.round(m.cpuUsPerRequest),
+          'req/s ÷ base': base ? fmt(pairedRatio(mine, base, (f) => f.rps)) : '-',
+          'p99 ÷ base': base ? fmt(pairedRatio(mine, base, (f) => f.p99)) : '-',
+          errors: m.errors,
         };
       }),
     );
     console.table(rows);
     console.log(
-      'Ratios are this server / the raw baseline (target: req/s ≥ 0.9, p99 ≤ 1.5). CPU µs/req is ' +
-        "the server process's own user+system time per request (excludes PostgreSQL).",
+      "Ratios: this server / the raw baseline, median of the rounds' ratios. CPU µs/req: the " +
+        "server process's own user+system time per request (excludes PostgreSQL and the load " +
+        `generator). Load average per round: ${loadAverages.join(' | ')}.`,
     );
+    if (baseline) {
+      console.log('Goals (issue: ≥ 0.90× req/s and p99 ≤ 1.50× the raw baseline on both routes):');
+      for (const [index, { key, spec }] of specs.entries()) {
+        if (key === 'baseline') continue;
+        const parts = ROUTES.map((route) => {
+          const mine = samples[index]?.[route] ?? [];
+          const base = baseline[route];
+          const rps = pairedRatio(mine, base, (f) => f.rps);
+          const p99 = pairedRatio(mine, base, (f) => f.p99);
+          const met = rps >= 0.9 && p99 <= 1.5 ? 'met' : 'NOT met';
+          return `${route.toUpperCase()} ${fmt(rps)}× req/s, p99 ${fmt(p99)}× (${met})`;
+        });
+        console.log(`  ${spec.name}: ${parts.join('; ')}`);
+      }
+    }
+    const apiSamples = samples[specs.findIndex((s) => s.key === 'api')];
+    for (const [index, { key, spec }] of specs.entries()) {
+      const ref = samples[index];
+      if (!key.startsWith('ref:') || !ref || !apiSamples) continue;
+      const parts = ROUTES.map((route) => {
+        const rps = pairedRatio(apiSamples[route], ref[route], (f) => f.rps);
+        const cpu =
+          medianFigures(apiSamples[route]).cpuUsPerRequest -
+          medianFigures(ref[route]).cpuUsPerRequest;
+        return `${route.toUpperCase()} ${fmt(rps)}× req/s, CPU ${cpu >= 0 ? '+' : ''}${cpu.toFixed(0)} µs/req`;
+      });
+      console.log(`A/B, this checkout vs ${spec.name}: ${parts.join('; ')}`);
+    }
   } finally {
     await adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
   }
