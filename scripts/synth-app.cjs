@@ -1,0 +1,191 @@
+'use strict';
+/**
+ * The cdktf app (cdktf.json `app`, `npm run synth:fast`): runs main.ts from a cached esbuild bundle
+ * with V8's code cache, so a synth pays neither npx, nor tsx's start and per-file transform, nor
+ * the parsing and compiling of ~700 modules (docs/synth.md has the figures).
+ *
+ * The bundle lives in .gen/synth/ (git-ignored) with the list of its input files and their stat
+ * signatures (size, mtime, ctime, inode). It is rebuilt when any input's signature differs, when
+ * esbuild's version or the build options change, or when it is missing. ctime and inode change
+ * whenever a file is rewritten, also by `npm ci`, which restores a fixed mtime.
+ *
+ * Plain CommonJS on purpose: this file must start without any transform.
+ */
+const fs = require('node:fs');
+const Module = require('node:module');
+const path = require('node:path');
+const vm = require('node:vm');
+
+const root = path.resolve(__dirname, '..');
+const defaultCacheDir = path.join(root, '.gen', 'synth');
+/** Bumped by hand when this file changes how the bundle is built or run. */
+const FORMAT = 1;
+
+/** @typedef {[file: string, size: number, mtimeMs: number, ctimeMs: number, ino: number]} InputSignature */
+
+/** @param {string} file @returns {InputSignature} */
+function signature(file) {
+  const stat = fs.statSync(file, { bigint: false });
+  return [file, stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino];
+}
+
+/**
+ * esbuild options of the bundle. Node 20 is the oldest Node the project supports (package.json
+ * engines); `keepNames` keeps class names that cdktf or error messages might print.
+ * @param {string} entry @param {string} outfile
+ */
+function buildOptions(entry, outfile) {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    metafile: true,
+    logLevel: 'silent',
+    absWorkingDir: root,
+  };
+}
+
+/**
+ * A key for everything besides the inputs that decides the bundle's content.
+ * @param {string} entry
+ */
+function buildKey(entry) {
+  const esbuildVersion = require('esbuild/package.json').version;
+  return JSON.stringify({ FORMAT, esbuildVersion, options: buildOptions(entry, '') });
+}
+
+/**
+ * Why the cached bundle cannot be used, or undefined when it is fresh.
+ * @param {string} cacheDir @param {string} entry
+ * @returns {string | undefined}
+ */
+function staleReason(cacheDir, entry) {
+  let manifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(path.join(cacheDir, 'inputs.json'), 'utf8'));
+  } catch {
+    return 'no bundle yet';
+  }
+  if (manifest.entry !== entry) return 'different entry point';
+  if (!fs.existsSync(path.join(cacheDir, 'main.cjs'))) return 'bundle missing';
+  // Checked after the cheap tests: reading esbuild's package.json is a file read.
+  if (manifest.key !== buildKey(entry)) return 'esbuild version or build options changed';
+  for (const recorded of manifest.inputs) {
+    let current;
+    try {
+      current = signature(recorded[0]);
+    } catch {
+      return `${path.relative(root, recorded[0])} removed`;
+    }
+    for (let i = 1; i < current.length; i++) {
+      if (current[i] !== recorded[i]) return `${path.relative(root, recorded[0])} changed`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Bundles `entry` into cacheDir/main.cjs and records its inputs. Written to temp names and
+ * renamed, so a concurrent synth reads either the old or the new bundle, never half of one.
+ * @param {string} cacheDir @param {string} entry
+ */
+function build(cacheDir, entry) {
+  const esbuild = require('esbuild');
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const suffix = `.${process.pid}.tmp`;
+  const outfile = path.join(cacheDir, 'main.cjs');
+  // Whole seconds: some file systems keep coarse timestamps.
+  const started = Math.floor(Date.now() / 1000) * 1000;
+  const result = esbuild.buildSync(buildOptions(entry, outfile + suffix));
+  const inputs = Object.keys(result.metafile.inputs).map((input) =>
+    signature(path.resolve(root, input)),
+  );
+  fs.renameSync(outfile + suffix, outfile);
+  const manifestFile = path.join(cacheDir, 'inputs.json');
+  // A file written while esbuild read it may be bundled in its old form but recorded with its
+  // new signature: then record nothing, so that the next run builds again.
+  if (inputs.some((input) => input[3] >= started)) {
+    fs.rmSync(manifestFile, { force: true });
+    return { inputs: inputs.length, recorded: false };
+  }
+  const manifest = { entry, key: buildKey(entry), inputs };
+  fs.writeFileSync(manifestFile + suffix, JSON.stringify(manifest));
+  fs.renameSync(manifestFile + suffix, manifestFile);
+  return { inputs: inputs.length, recorded: true };
+}
+
+/**
+ * The bundle, rebuilt first if stale.
+ * @param {{ cacheDir?: string, entry?: string }} [options]
+ * @returns {{ bundle: string, rebuilt: string | undefined }}
+ */
+function ensureBundle(options = {}) {
+  const cacheDir = options.cacheDir ?? defaultCacheDir;
+  const entry = options.entry ?? path.join(root, 'main.ts');
+  const reason = staleReason(cacheDir, entry);
+  if (reason !== undefined) build(cacheDir, entry);
+  return { bundle: path.join(cacheDir, 'main.cjs'), rebuilt: reason };
+}
+
+/**
+ * Runs a CommonJS bundle in this process with a V8 code cache next to it. Node >= 22.1 has a
+ * built-in compile cache; on Node 20 the bundle is compiled through vm.Script with cached data
+ * that is written after the run, so it also holds the functions compiled lazily during synth.
+ * @param {string} bundle
+ */
+function runBundle(bundle) {
+  const cacheRoot = path.join(path.dirname(bundle), 'v8-cache');
+  if (typeof Module.enableCompileCache === 'function') {
+    Module.enableCompileCache(cacheRoot);
+    require(bundle);
+    return;
+  }
+  const source = fs.readFileSync(bundle, 'utf8');
+  // V8 checks only the source length against cached data; every build writes a new file (new
+  // inode and mtime), which names a new cache.
+  const stat = fs.statSync(bundle);
+  const cacheFile = path.join(
+    cacheRoot,
+    `${process.version}-${process.arch}-${stat.ino}-${Math.round(stat.mtimeMs)}.bin`,
+  );
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) {
+    process.once('exit', () => {
+      try {
+        fs.mkdirSync(cacheRoot, { recursive: true });
+        fs.writeFileSync(cacheFile + `.${process.pid}.tmp`, script.createCachedData());
+        fs.renameSync(cacheFile + `.${process.pid}.tmp`, cacheFile);
+      } catch {
+        // A cache that cannot be written only costs the next run its compile time.
+      }
+    });
+  }
+  const bundleModule = new Module(bundle, module);
+  bundleModule.filename = bundle;
+  bundleModule.paths = Module._nodeModulePaths(path.dirname(bundle));
+  const wrapper = script.runInThisContext();
+  wrapper.call(
+    bundleModule.exports,
+    bundleModule.exports,
+    Module.createRequire(bundle),
+    bundleModule,
+    bundle,
+    path.dirname(bundle),
+  );
+}
+
+module.exports = { ensureBundle, staleReason, build, runBundle, defaultCacheDir };
+
+if (require.main === module) {
+  const { bundle } = ensureBundle();
+  runBundle(bundle);
+}
