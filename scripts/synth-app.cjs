@@ -30,8 +30,30 @@ function signature(file) {
 }
 
 /**
+ * cdktf captures a full stack trace each time it creates a token (tens of thousands per synth)
+ * and reads them only to word a token resolution error: about a fifth of the synth's CPU time.
+ * The bundle gets a capture that records nothing; when a synth fails, the app runs main.ts again
+ * with tsx, which prints the error with its creation stack and TypeScript file names.
+ */
+const STACKLESS_MARKER = 'synth-app: cdktf token creation stacks are not recorded';
+const stacklessTokens = {
+  name: 'stackless-tokens',
+  /** @param {import('esbuild').PluginBuild} pluginBuild */
+  setup(pluginBuild) {
+    pluginBuild.onLoad(
+      { filter: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/ },
+      () => ({
+        // The marker lets a test see that the replacement is in the bundle.
+        contents: `exports.captureStackTrace = () => [];\nexports.marker = ${JSON.stringify(STACKLESS_MARKER)};\n`,
+        loader: 'js',
+      }),
+    );
+  },
+};
+
+/**
  * esbuild options of the bundle. Node 20 is the oldest Node the project supports (package.json
- * engines); `keepNames` keeps class names that cdktf or error messages might print.
+ * engines).
  * @param {string} entry @param {string} outfile
  */
 function buildOptions(entry, outfile) {
@@ -45,6 +67,7 @@ function buildOptions(entry, outfile) {
     metafile: true,
     logLevel: 'silent',
     absWorkingDir: root,
+    plugins: [stacklessTokens],
   };
 }
 
@@ -54,7 +77,8 @@ function buildOptions(entry, outfile) {
  */
 function buildKey(entry) {
   const esbuildVersion = require('esbuild/package.json').version;
-  return JSON.stringify({ FORMAT, esbuildVersion, options: buildOptions(entry, '') });
+  const { plugins, ...options } = buildOptions(entry, '');
+  return JSON.stringify({ FORMAT, esbuildVersion, options, plugins: plugins.map((p) => p.name) });
 }
 
 /**
@@ -92,14 +116,14 @@ function staleReason(cacheDir, entry) {
  * renamed, so a concurrent synth reads either the old or the new bundle, never half of one.
  * @param {string} cacheDir @param {string} entry
  */
-function build(cacheDir, entry) {
+async function build(cacheDir, entry) {
   const esbuild = require('esbuild');
   fs.mkdirSync(cacheDir, { recursive: true });
   const suffix = `.${process.pid}.tmp`;
   const outfile = path.join(cacheDir, 'main.cjs');
   // Whole seconds: some file systems keep coarse timestamps.
   const started = Math.floor(Date.now() / 1000) * 1000;
-  const result = esbuild.buildSync(buildOptions(entry, outfile + suffix));
+  const result = await esbuild.build(buildOptions(entry, outfile + suffix));
   const inputs = Object.keys(result.metafile.inputs).map((input) =>
     signature(path.resolve(root, input)),
   );
@@ -118,15 +142,15 @@ function build(cacheDir, entry) {
 }
 
 /**
- * The bundle, rebuilt first if stale.
+ * The bundle, rebuilt first if stale; `rebuilt` says why it was.
  * @param {{ cacheDir?: string, entry?: string }} [options]
- * @returns {{ bundle: string, rebuilt: string | undefined }}
+ * @returns {Promise<{ bundle: string, rebuilt: string | undefined }>}
  */
-function ensureBundle(options = {}) {
+async function ensureBundle(options = {}) {
   const cacheDir = options.cacheDir ?? defaultCacheDir;
   const entry = options.entry ?? path.join(root, 'main.ts');
   const reason = staleReason(cacheDir, entry);
-  if (reason !== undefined) build(cacheDir, entry);
+  if (reason !== undefined) await build(cacheDir, entry);
   return { bundle: path.join(cacheDir, 'main.cjs'), rebuilt: reason };
 }
 
@@ -162,6 +186,7 @@ function runBundle(bundle) {
     process.once('exit', () => {
       try {
         fs.mkdirSync(cacheRoot, { recursive: true });
+        for (const old of fs.readdirSync(cacheRoot)) fs.rmSync(path.join(cacheRoot, old));
         fs.writeFileSync(cacheFile + `.${process.pid}.tmp`, script.createCachedData());
         fs.renameSync(cacheFile + `.${process.pid}.tmp`, cacheFile);
       } catch {
@@ -183,9 +208,36 @@ function runBundle(bundle) {
   );
 }
 
-module.exports = { ensureBundle, staleReason, build, runBundle, defaultCacheDir };
+/**
+ * Runs main.ts from the bundle. A failure other than a config error (main.ts prints those and
+ * exits) is reproduced with tsx, for the token creation stacks and TypeScript file names the
+ * bundle does not have.
+ */
+async function main() {
+  const { bundle } = await ensureBundle();
+  try {
+    runBundle(bundle);
+  } catch (error) {
+    if (process.env.SYNTH_APP_NO_RERUN === '1') throw error;
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    process.stderr.write(
+      `Synth failed (${message}); running main.ts with tsx for the full error:\n`,
+    );
+    const { spawnSync } = require('node:child_process');
+    const tsx = require.resolve('tsx/cli', { paths: [root] });
+    const rerun = spawnSync(process.execPath, [tsx, path.join(root, 'main.ts')], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+    process.exitCode = rerun.status === 0 ? 1 : (rerun.status ?? 1);
+  }
+}
+
+module.exports = { ensureBundle, staleReason, build, runBundle, defaultCacheDir, STACKLESS_MARKER };
 
 if (require.main === module) {
-  const { bundle } = ensureBundle();
-  runBundle(bundle);
+  main().catch((error) => {
+    process.exitCode = 1;
+    throw error;
+  });
 }
