@@ -1,4 +1,6 @@
 'use strict';
+// CommonJS, so that plain node starts it without a transform.
+/* eslint-disable @typescript-eslint/no-require-imports */
 /**
  * The cdktf app (cdktf.json `app`, `npm run synth:fast`): runs main.ts from a cached esbuild bundle
  * with V8's code cache, so a synth pays neither npx, nor tsx's start and per-file transform, nor
@@ -8,8 +10,6 @@
  * signatures (size, mtime, ctime, inode). It is rebuilt when any input's signature differs, when
  * esbuild's version or the build options change, or when it is missing. ctime and inode change
  * whenever a file is rewritten, also by `npm ci`, which restores a fixed mtime.
- *
- * Plain CommonJS on purpose: this file must start without any transform.
  */
 const fs = require('node:fs');
 const Module = require('node:module');
