@@ -22,3 +22,6 @@ export const defaultCacheDir: string;
 
 /** Text the bundle holds when cdktf's token creation stacks are replaced. */
 export const STACKLESS_MARKER: string;
+
+/** Text the bundle holds when cdktf's resolve() joins a value's path only for error messages. */
+export const LAZY_PATH_MARKER: string;

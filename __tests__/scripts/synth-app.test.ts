@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { synthPlatform } from '../helpers/app-synth';
-import { ensureBundle, STACKLESS_MARKER } from '../../scripts/synth-app.cjs';
+import { ensureBundle, LAZY_PATH_MARKER, STACKLESS_MARKER } from '../../scripts/synth-app.cjs';
 
 const root = path.resolve(__dirname, '../..');
 const app = path.join(root, 'scripts', 'synth-app.cjs');
@@ -39,8 +39,10 @@ describe('synth app (cdktf.json app)', () => {
 
   it('writes every stack of every environment byte for byte as main.ts synthesized in process', async () => {
     const { bundle } = await ensureBundle();
-    // The bundle really replaces cdktf's stack capture (the plugin matched the file).
-    expect(readFileSync(bundle, 'utf8')).toContain(STACKLESS_MARKER);
+    // The bundle's changes to cdktf are really in it (the plugins matched their files).
+    const bundled = readFileSync(bundle, 'utf8');
+    expect(bundled).toContain(STACKLESS_MARKER);
+    expect(bundled).toContain(LAZY_PATH_MARKER);
 
     const outdir = mkdtempSync(path.join(tmpdir(), 'synth-app-'));
     // The app runs in a child process while this one synthesizes in process (two cores).
