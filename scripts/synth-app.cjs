@@ -192,9 +192,8 @@ async function ensureBundle(options = {}) {
  * @param {string} bundle
  */
 function runBundle(bundle) {
-  const cacheRoot = path.join(path.dirname(bundle), 'v8-cache');
   if (typeof Module.enableCompileCache === 'function') {
-    Module.enableCompileCache(cacheRoot);
+    Module.enableCompileCache(path.join(path.dirname(bundle), 'compile-cache'));
     require(bundle);
     return;
   }
@@ -202,10 +201,9 @@ function runBundle(bundle) {
   // V8 checks only the source length against cached data; every build writes a new file (new
   // inode and mtime), which names a new cache.
   const stat = fs.statSync(bundle);
-  const cacheFile = path.join(
-    cacheRoot,
-    `${process.version}-${process.arch}-${stat.ino}-${Math.round(stat.mtimeMs)}.bin`,
-  );
+  const cacheRoot = path.join(path.dirname(bundle), 'vm-cache');
+  const prefix = `${process.version}-${process.arch}-`;
+  const cacheFile = path.join(cacheRoot, `${prefix}${stat.ino}-${Math.round(stat.mtimeMs)}.bin`);
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);
@@ -217,7 +215,10 @@ function runBundle(bundle) {
     process.once('exit', () => {
       try {
         fs.mkdirSync(cacheRoot, { recursive: true });
-        for (const old of fs.readdirSync(cacheRoot)) fs.rmSync(path.join(cacheRoot, old));
+        // Caches of earlier bundles for this Node.
+        for (const old of fs.readdirSync(cacheRoot)) {
+          if (old.startsWith(prefix)) fs.rmSync(path.join(cacheRoot, old), { force: true });
+        }
         fs.writeFileSync(cacheFile + `.${process.pid}.tmp`, script.createCachedData());
         fs.renameSync(cacheFile + `.${process.pid}.tmp`, cacheFile);
       } catch {
