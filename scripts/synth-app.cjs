@@ -19,7 +19,7 @@ const vm = require('node:vm');
 const root = path.resolve(__dirname, '..');
 const defaultCacheDir = path.join(root, '.gen', 'synth');
 /** Bumped by hand when this file changes how the bundle is built or run. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 /** @typedef {[file: string, size: number, mtimeMs: number, ctimeMs: number, ino: number]} InputSignature */
 
@@ -30,55 +30,56 @@ function signature(file) {
 }
 
 /**
- * cdktf captures a full stack trace each time it creates a token (tens of thousands per synth)
- * and reads them only to word a token resolution error: about a fifth of the synth's CPU time.
- * The bundle gets a capture that records nothing; when a synth fails, the app runs main.ts again
- * with tsx, which prints the error with its creation stack and TypeScript file names.
+ * Changes to cdktf in the bundle only (node_modules stays as it is), each removing work whose
+ * result a successful synth never reads. Each patch names the file it applies to and the exact
+ * text it replaces; when a cdktf upgrade changes that text, the file is bundled unchanged and the
+ * test that looks for every marker in the bundle fails.
+ * @type {{ file: RegExp, find: string, replace: string, marker: string }[]}
  */
-const STACKLESS_MARKER = 'synth-app: cdktf token creation stacks are not recorded';
-const stacklessTokens = {
-  name: 'stackless-tokens',
-  /** @param {import('esbuild').PluginBuild} pluginBuild */
-  setup(pluginBuild) {
-    pluginBuild.onLoad(
-      { filter: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/ },
-      () => ({
-        // The marker lets a test see that the replacement is in the bundle.
-        contents: `exports.captureStackTrace = () => [];\nexports.marker = ${JSON.stringify(STACKLESS_MARKER)};\n`,
-        loader: 'js',
-      }),
-    );
+const CDKTF_PATCHES = [
+  {
+    // A full stack trace captured each time a token is created (tens of thousands per synth),
+    // read only to word a token resolution error: a fifth of the synth's CPU time. When a synth
+    // fails, the app runs main.ts again with tsx, which prints the creation stack.
+    file: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/,
+    find: 'function captureStackTrace(below) {',
+    replace: 'function captureStackTrace(below) {\n    return [];',
+    marker: 'synth-app: cdktf token creation stacks are not recorded',
   },
-};
+  {
+    // The path of every value resolve() visits ("/a/b/0/c"), joined on both of its passes over
+    // every stack for error messages only: a tenth of the synth's CPU time.
+    file: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]resolve\.js$/,
+    find: 'const pathName = "/" + prefix.join("/");',
+    replace: 'const pathName = { toString: () => "/" + prefix.join("/") };',
+    marker: 'synth-app: cdktf resolve path joined on use',
+  },
+  {
+    // archiver (and with it glob, zlib and streams) loaded for file assets, which this project
+    // has none of: a tenth of the synth's CPU time. Loaded on first use instead.
+    file: /[\\/]cdktf[\\/]lib[\\/]private[\\/]fs\.js$/,
+    find: 'const archiver = require("archiver");',
+    replace: 'const archiver = (...args) => require("archiver")(...args);',
+    marker: 'synth-app: archiver loaded on use',
+  },
+];
 
-/**
- * cdktf's resolve() joins the path of every value it visits ("/a/b/0/c"), on both of its passes
- * over every stack, to word errors that a successful synth never builds: about a tenth of the
- * synth's CPU time. The bundle's copy joins it only when an error message reads it.
- */
-const LAZY_PATH_MARKER = 'synth-app: cdktf resolve path joined on use';
-const EAGER_PATH = 'const pathName = "/" + prefix.join("/");';
-const lazyResolvePath = {
-  name: 'lazy-resolve-path',
+const cdktfPatches = {
+  name: 'cdktf-patches',
   /** @param {import('esbuild').PluginBuild} pluginBuild */
   setup(pluginBuild) {
-    pluginBuild.onLoad(
-      { filter: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]resolve\.js$/ },
-      (args) => {
+    for (const patch of CDKTF_PATCHES) {
+      pluginBuild.onLoad({ filter: patch.file }, (args) => {
         const source = fs.readFileSync(args.path, 'utf8');
-        // Another cdktf version may word it differently: then the file is bundled as it is (and
-        // the test that looks for the marker fails).
-        if (!source.includes(EAGER_PATH)) return undefined;
+        if (!source.includes(patch.find)) return undefined;
         return {
           contents:
-            source.replace(
-              EAGER_PATH,
-              'const pathName = { toString: () => "/" + prefix.join("/") };',
-            ) + `\nexports.marker = ${JSON.stringify(LAZY_PATH_MARKER)};\n`,
+            source.replace(patch.find, patch.replace) +
+            `\nexports.synthAppPatch = ${JSON.stringify(patch.marker)};\n`,
           loader: 'js',
         };
-      },
-    );
+      });
+    }
   },
 };
 
@@ -98,7 +99,7 @@ function buildOptions(entry, outfile) {
     metafile: true,
     logLevel: 'silent',
     absWorkingDir: root,
-    plugins: [stacklessTokens, lazyResolvePath],
+    plugins: [cdktfPatches],
   };
 }
 
@@ -270,8 +271,7 @@ module.exports = {
   staleReason,
   runBundle,
   defaultCacheDir,
-  STACKLESS_MARKER,
-  LAZY_PATH_MARKER,
+  PATCH_MARKERS: CDKTF_PATCHES.map((patch) => patch.marker),
 };
 
 if (require.main === module) {

@@ -20,8 +20,5 @@ export function runBundle(bundle: string): void;
 
 export const defaultCacheDir: string;
 
-/** Text the bundle holds when cdktf's token creation stacks are replaced. */
-export const STACKLESS_MARKER: string;
-
-/** Text the bundle holds when cdktf's resolve() joins a value's path only for error messages. */
-export const LAZY_PATH_MARKER: string;
+/** Texts the bundle holds when each of its changes to cdktf applied. */
+export const PATCH_MARKERS: readonly string[];

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { synthPlatform } from '../helpers/app-synth';
-import { ensureBundle, LAZY_PATH_MARKER, STACKLESS_MARKER } from '../../scripts/synth-app.cjs';
+import { ensureBundle, PATCH_MARKERS } from '../../scripts/synth-app.cjs';
 
 const root = path.resolve(__dirname, '../..');
 const app = path.join(root, 'scripts', 'synth-app.cjs');
@@ -41,8 +41,8 @@ describe('synth app (cdktf.json app)', () => {
     const { bundle } = await ensureBundle();
     // The bundle's changes to cdktf are really in it (the plugins matched their files).
     const bundled = readFileSync(bundle, 'utf8');
-    expect(bundled).toContain(STACKLESS_MARKER);
-    expect(bundled).toContain(LAZY_PATH_MARKER);
+    expect(PATCH_MARKERS).toHaveLength(3);
+    for (const marker of PATCH_MARKERS) expect(bundled).toContain(marker);
 
     const outdir = mkdtempSync(path.join(tmpdir(), 'synth-app-'));
     // The app runs in a child process while this one synthesizes in process (two cores).
