@@ -5,7 +5,8 @@ process.setSourceMapsEnabled(false);
 import { ProjectConfigError, configWarnings, loadConfig, selectEnvironments } from './config';
 import { buildPlatformApp } from './stacks/app';
 
-// Entry point of `cdktf synth` (see cdktf.json) and `npm run synth:fast`.
+// Entry point of `cdktf synth` and `npm run synth:fast`, which run it as a cached bundle through
+// scripts/synth-app.cjs (see cdktf.json and docs/synth.md); `npx tsx main.ts` runs it directly.
 // Config problems are reported as a list of field paths and reasons, before any construct exists.
 try {
   const config = loadConfig();
