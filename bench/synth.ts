@@ -200,7 +200,7 @@ console.log('');
 for (const { runtime, run: first } of firstRuns) {
   compare(`${runtime.label} first run`, first);
   console.log(
-    `first run after an input change (bundle build + code cache), ${runtime.label}, all envs: ` +
+    `first run after an input change (bundle build + code cache; esbuild's own CPU not counted), ${runtime.label}, all envs: ` +
       `${first.wallS.toFixed(2)} s wall, ${first.cpuS.toFixed(2)} s CPU, ${first.peakMb.toFixed(0)} MB`,
   );
 }

@@ -241,28 +241,46 @@ function runBundle(bundle) {
   );
 }
 
+/** Runs main.ts with tsx in a child process, as the app did before it was bundled. */
+function runWithTsx() {
+  const { spawnSync } = require('node:child_process');
+  const tsx = require.resolve('tsx/cli', { paths: [root] });
+  const result = spawnSync(process.execPath, [tsx, path.join(root, 'main.ts')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  return result.status ?? 1;
+}
+
+/** First line of an error's message. */
+const headline = (error) => (error instanceof Error ? error.message : String(error)).split('\n')[0];
+
 /**
  * Runs main.ts from the bundle. A failure other than a config error (main.ts prints those and
  * exits) is reproduced with tsx, for the token creation stacks and TypeScript file names the
- * bundle does not have.
+ * bundle does not have; so is a bundle that cannot be built or written (e.g. a read-only
+ * checkout), which then costs only speed.
  */
 async function main() {
-  const { bundle } = await ensureBundle();
+  const rerun = process.env.SYNTH_APP_NO_RERUN !== '1';
+  let bundle;
+  try {
+    ({ bundle } = await ensureBundle());
+  } catch (error) {
+    if (!rerun) throw error;
+    process.stderr.write(`Could not bundle main.ts (${headline(error)}); running it with tsx:\n`);
+    process.exitCode = runWithTsx();
+    return;
+  }
   try {
     runBundle(bundle);
   } catch (error) {
-    if (process.env.SYNTH_APP_NO_RERUN === '1') throw error;
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    if (!rerun) throw error;
     process.stderr.write(
-      `Synth failed (${message}); running main.ts with tsx for the full error:\n`,
+      `Synth failed (${headline(error)}); running main.ts with tsx for the full error:\n`,
     );
-    const { spawnSync } = require('node:child_process');
-    const tsx = require.resolve('tsx/cli', { paths: [root] });
-    const rerun = spawnSync(process.execPath, [tsx, path.join(root, 'main.ts')], {
-      cwd: root,
-      stdio: 'inherit',
-    });
-    process.exitCode = rerun.status === 0 ? 1 : (rerun.status ?? 1);
+    // Failed once already: a success now would not make this run one.
+    process.exitCode = Math.max(runWithTsx(), 1);
   }
 }
 
