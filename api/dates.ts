@@ -16,7 +16,6 @@ export interface CalendarDate {
 export type Clock = () => Date;
 export const systemClock: Clock = () => new Date();
 
-const MS_PER_DAY = 86_400_000;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export function isLeapYear(year: number): boolean {
@@ -52,12 +51,20 @@ export function compareDates(a: CalendarDate, b: CalendarDate): number {
   return a.year - b.year || a.month - b.month || a.day - b.day;
 }
 
-/** Day number on a proleptic Gregorian line; only differences between two are meaningful. */
+/**
+ * Day number on a proleptic Gregorian line; only differences between two are meaningful.
+ * Integer arithmetic (H. Hinnant's days_from_civil) rather than Date objects: it runs on every
+ * GET, and the result is the same for every year from 1 to 9999.
+ */
 function dayNumber(date: CalendarDate): number {
-  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear does not.
-  const utc = new Date(0);
-  utc.setUTCFullYear(date.year, date.month - 1, date.day);
-  return Math.round(utc.getTime() / MS_PER_DAY);
+  const year = date.month <= 2 ? date.year - 1 : date.year;
+  const era = Math.floor(year / 400);
+  const yearOfEra = year - era * 400;
+  const dayOfYear =
+    Math.floor((153 * (date.month + (date.month > 2 ? -3 : 9)) + 2) / 5) + date.day - 1;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra;
 }
 
 /**

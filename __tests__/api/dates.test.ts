@@ -167,3 +167,36 @@ describe('birthdayMessage', () => {
     );
   });
 });
+
+describe('daysUntilBirthday matches a Date-based count', () => {
+  // The day count is integer arithmetic; JavaScript's own calendar is the reference here.
+  const utcDay = (date: CalendarDate) => {
+    const utc = new Date(0);
+    utc.setUTCFullYear(date.year, date.month - 1, date.day);
+    return Math.round(utc.getTime() / 86_400_000);
+  };
+  const calendarDate = fc
+    .record({
+      year: fc.integer({ min: 1, max: 9998 }),
+      month: fc.integer({ min: 1, max: 12 }),
+      day: fc.integer({ min: 1, max: 31 }),
+    })
+    .filter(
+      ({ year, month, day }) => parseIsoDate(formatIsoDate({ year, month, day })) !== undefined,
+    );
+
+  it('for any birth date and any today from year 1 to 9998', () => {
+    fc.assert(
+      fc.property(calendarDate, calendarDate, (birth, today) => {
+        const celebrate = (year: number): CalendarDate =>
+          birth.month === 2 && birth.day === 29 && !isLeapYear(year)
+            ? { year, month: 2, day: 28 }
+            : { year, month: birth.month, day: birth.day };
+        let next = celebrate(today.year);
+        if (utcDay(next) < utcDay(today)) next = celebrate(today.year + 1);
+        expect(daysUntilBirthday(birth, today)).toBe(utcDay(next) - utcDay(today));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -8,7 +8,8 @@
  *   BENCH_DURATION_S     seconds per load run (default 10)
  *   BENCH_CONNECTIONS    concurrent connections (default 50)
  *   BENCH_SERVERS        comma list (default: baseline, the BENCH_REF revisions, api; also
- *                        api-info, api-silent, api-raw, api-builder, api-ref)
+ *                        api-info, api-silent, api-raw, api-builder, api-pg-pool,
+ *                        api-no-timeouts, api-ref)
  *   BENCH_REF            git revisions, comma-separated (e.g. main or main,HEAD~2,HEAD~1): the
  *                        api/ of each is extracted with `git archive` under
  *                        .data/bench-ref/<sha>/ and loaded as server `ref:<revision>`, so one run
@@ -84,6 +85,17 @@ const SERVERS: Record<string, ServerSpec> = {
     name: 'API with knex.raw',
     script: 'bench/api/servers/api-variant.ts',
     env: { BENCH_DATA_ACCESS: 'raw' },
+  },
+  'api-pg-pool': {
+    name: 'API with a pg.Pool (no Knex pool)',
+    script: 'bench/api/servers/api-variant.ts',
+    env: { BENCH_DATA_ACCESS: 'pg-pool' },
+  },
+  // What the client-side query timeout (a timer per query) and statement_timeout cost.
+  'api-no-timeouts': {
+    name: 'API, DB_STATEMENT_TIMEOUT_MS=0',
+    script: 'api/main.ts',
+    env: { DB_STATEMENT_TIMEOUT_MS: '0' },
   },
 };
 
