@@ -74,7 +74,8 @@ async function notFound(call: Promise<unknown>): Promise<string> {
   return 'found';
 }
 
-describe.skipIf(!python)('moto_launcher.py', () => {
+// A real emulator answers each call over HTTP: generous limits for a shared, loaded machine.
+describe.skipIf(!python)('moto_launcher.py', { timeout: 120_000 }, () => {
   let moto: Emulator;
   let clients: EmulatorClients;
   let aws: RegionClients;
@@ -84,7 +85,7 @@ describe.skipIf(!python)('moto_launcher.py', () => {
     moto = await startMoto(python as string, log, { managedPolicies: false });
     clients = new EmulatorClients(moto.endpoint);
     aws = clients.region('eu-west-1');
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     clients?.destroy();
