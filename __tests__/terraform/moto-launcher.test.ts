@@ -2,7 +2,7 @@
  * The APIs moto_launcher.py adds to moto, driven through the AWS SDK against a real launcher
  * process: each resource is created, read back as the AWS provider reads it, and gone after
  * delete (404), and the EKS cluster and node group are backed by real EC2 and Auto Scaling
- * resources. Skipped (one line) where no Python with moto is installed, unless CI=true.
+ * resources; the fields moto drops or garbles (RDS, launch templates, the cluster CA) read back. Skipped (one line) where no Python with moto is installed, unless CI=true.
  */
 import {
   CreateAlertManagerDefinitionCommand,
@@ -23,6 +23,7 @@ import {
   CreateLaunchTemplateCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
+  DescribeLaunchTemplateVersionsCommand,
   DescribeSecurityGroupsCommand,
 } from '@aws-sdk/client-ec2';
 import {
@@ -45,6 +46,14 @@ import {
   ListAssociatedAccessPoliciesCommand,
 } from '@aws-sdk/client-eks';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
+import {
+  CreateDBInstanceCommand,
+  CreateDBParameterGroupCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBParametersCommand,
+  ModifyDBParameterGroupCommand,
+} from '@aws-sdk/client-rds';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,7 +74,8 @@ async function notFound(call: Promise<unknown>): Promise<string> {
   return 'found';
 }
 
-describe.skipIf(!python)('moto_launcher.py', () => {
+// A real emulator answers each call over HTTP: generous limits for a shared, loaded machine.
+describe.skipIf(!python)('moto_launcher.py', { timeout: 120_000 }, () => {
   let moto: Emulator;
   let clients: EmulatorClients;
   let aws: RegionClients;
@@ -75,7 +85,7 @@ describe.skipIf(!python)('moto_launcher.py', () => {
     moto = await startMoto(python as string, log, { managedPolicies: false });
     clients = new EmulatorClients(moto.endpoint);
     aws = clients.region('eu-west-1');
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     clients?.destroy();
@@ -142,6 +152,8 @@ describe.skipIf(!python)('moto_launcher.py', () => {
       bootstrapClusterCreatorAdminPermissions: false,
     });
     expect(cluster?.upgradePolicy).toEqual({ supportType: 'STANDARD' });
+    const ca = Buffer.from(cluster?.certificateAuthority?.data ?? '', 'base64').toString('utf8');
+    expect(new X509Certificate(ca).ca).toBe(true);
     const groupId = cluster?.resourcesVpcConfig?.clusterSecurityGroupId;
     expect(cluster?.resourcesVpcConfig?.vpcId).toBe(vpc.VpcId);
     const groups = await aws.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId!] }));
@@ -253,6 +265,76 @@ describe.skipIf(!python)('moto_launcher.py', () => {
     expect(
       await notFound(aws.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId!] }))),
     ).not.toBe('found');
+  });
+
+  it('keeps what RDS and EC2 launch templates are given, as AWS reads it back', async () => {
+    const template = await aws.ec2.send(
+      new CreateLaunchTemplateCommand({
+        LaunchTemplateName: 'tagged',
+        LaunchTemplateData: {
+          TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'a', Value: 'b' }] }],
+        },
+        TagSpecifications: [{ ResourceType: 'launch-template', Tags: [{ Key: 'x', Value: 'y' }] }],
+      }),
+    );
+    const versions = await aws.ec2.send(
+      new DescribeLaunchTemplateVersionsCommand({
+        LaunchTemplateId: template.LaunchTemplate!.LaunchTemplateId,
+      }),
+    );
+    expect(versions.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.TagSpecifications).toEqual([
+      { ResourceType: 'instance', Tags: [{ Key: 'a', Value: 'b' }] },
+    ]);
+
+    await aws.rds.send(
+      new CreateDBParameterGroupCommand({
+        DBParameterGroupName: 'pg',
+        DBParameterGroupFamily: 'postgres16',
+        Description: 'd',
+      }),
+    );
+    await aws.rds.send(
+      new ModifyDBParameterGroupCommand({
+        DBParameterGroupName: 'pg',
+        Parameters: [
+          {
+            ParameterName: 'log_min_duration_statement',
+            ParameterValue: '500',
+            ApplyMethod: 'immediate',
+          },
+        ],
+      }),
+    );
+    const parameters = await aws.rds.send(
+      new DescribeDBParametersCommand({ DBParameterGroupName: 'pg' }),
+    );
+    expect(parameters.Parameters).toMatchObject([
+      { ParameterName: 'log_min_duration_statement', ParameterValue: '500', Source: 'user' },
+    ]);
+    await aws.rds.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: 'db1',
+        DBInstanceClass: 'db.t4g.micro',
+        Engine: 'postgres',
+        MasterUsername: 'app',
+        MasterUserPassword: 'password1',
+        AllocatedStorage: 20,
+        MonitoringInterval: 60,
+        MonitoringRoleArn: 'arn:aws:iam::123456789012:role/monitoring',
+        EnablePerformanceInsights: true,
+        PerformanceInsightsKMSKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/k',
+      }),
+    );
+    const { DBInstances } = await aws.rds.send(
+      new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'db1' }),
+    );
+    expect(DBInstances?.[0]).toMatchObject({
+      MonitoringInterval: 60,
+      MonitoringRoleArn: 'arn:aws:iam::123456789012:role/monitoring',
+      PerformanceInsightsEnabled: true,
+      PerformanceInsightsKMSKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/k',
+      PerformanceInsightsRetentionPeriod: 7,
+    });
   });
 
   it('keeps Managed Prometheus keys, alert manager definitions and scrapers', async () => {

@@ -489,23 +489,31 @@ export async function findLeftovers(
   regions: { default: string; aliases: Record<string, string> },
   tags: Record<string, string>,
 ): Promise<LeftoverReport> {
-  const left: string[] = [];
-  const unprobed = new Set<string>();
-  let probed = 0;
-  for (const resource of resources) {
-    const probe = PROBES[resource.type];
-    if (!probe) {
-      unprobed.add(resource.type);
-      continue;
+  const unprobed = new Set(resources.filter((r) => !PROBES[r.type]).map((r) => r.type));
+  const probedResources = resources.filter((r) => PROBES[r.type]);
+  const probed = probedResources.length;
+  // A few probes at a time: each is one small request, and the emulator serves them in threads.
+  const answers: Array<string | undefined> = new Array<string | undefined>(probed);
+  let next = 0;
+  const worker = async () => {
+    while (next < probed) {
+      const index = next;
+      next += 1;
+      const resource = probedResources[index] as StateResource;
+      const region = regionOf(resource, regions.aliases, regions.default);
+      try {
+        const there = await (PROBES[resource.type] as Probe)(
+          clients.region(region),
+          resource.values,
+        );
+        answers[index] = there ? resource.address : undefined;
+      } catch (error) {
+        answers[index] = `${resource.address} (probe failed: ${(error as Error).message})`;
+      }
     }
-    const region = regionOf(resource, regions.aliases, regions.default);
-    probed += 1;
-    try {
-      if (await probe(clients.region(region), resource.values)) left.push(resource.address);
-    } catch (error) {
-      left.push(`${resource.address} (probe failed: ${(error as Error).message})`);
-    }
-  }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  const left = answers.filter((a): a is string => a !== undefined);
 
   const tagged: string[] = [];
   const kept: string[] = [];

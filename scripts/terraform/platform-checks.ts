@@ -43,6 +43,8 @@ export interface NestedRun {
   open(): void;
   /** Bootstrap will not get there: the nested stack fails instead of waiting. */
   close(): void;
+  /** Whether the nested stack was let through (it may have written state to the bucket). */
+  opened(): boolean;
   readonly finished: Promise<void>;
 }
 
@@ -220,15 +222,11 @@ export function platformChecks(
 
   return {
     hooksFor(spec, ctx, nested) {
-      let opened = false;
       return {
         backendConfig:
           spec.backend === 'keep' ? (dir) => [writeBackendOverrides(dir, ctx.endpoint)] : undefined,
         // The round-trip stack needs the bucket only: it goes on alongside the rest of this pass.
-        applied: () => {
-          opened = true;
-          nested?.open();
-        },
+        applied: () => nested?.open(),
         afterApply: async (pass) => {
           writeResult(cleanDir, spec.name, {
             exitcode: Number(readFileSync(join(pass.dir, 'replan.exitcode'), 'utf8')),
@@ -243,7 +241,7 @@ export function platformChecks(
           if (!nested) return;
           nested.close();
           await nested.finished;
-          if (!opened) return;
+          if (!nested.opened()) return;
           const roundTrip = selection.specs.find((s) => s.name === selection.s3RoundTrip);
           if (roundTrip) {
             const backend = s3Backend(roundTrip.json);

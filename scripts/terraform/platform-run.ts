@@ -11,6 +11,7 @@ import { ENVIRONMENT_NAMES, environmentsOf, loadConfig } from '../../config';
 import { buildPlatformApp } from '../../stacks/app';
 import { runStack, type HarnessContext, type StackOutcome, type StackSpec } from './stack-run';
 import { seedStack } from './seed';
+import { s3Backend, waitForBackend } from './s3-state';
 import type { TerraformJson } from './terraform-json';
 import { platformChecks, type NestedRun, type PlatformCheckContext } from './platform-checks';
 
@@ -220,11 +221,20 @@ export async function runPlatform(
         const nestedOutcomes: StackOutcome[] = [];
         let nested: NestedRun | undefined;
         if (group.length > 1 && roundTrip) {
+          let opened = false;
+          let closed = false;
           let open = () => {};
           let close = () => {};
           const backendReady = new Promise<void>((resolve, reject) => {
-            open = resolve;
-            close = () => reject(new Error('bootstrap failed before its bucket was ready'));
+            open = () => {
+              if (closed || opened) return;
+              opened = true;
+              resolve();
+            };
+            close = () => {
+              closed = true;
+              if (!opened) reject(new Error('bootstrap failed before its bucket was ready'));
+            };
           });
           // Awaited by the nested pass once it has validated; may be settled before that.
           backendReady.catch(() => undefined);
@@ -234,7 +244,13 @@ export async function runPlatform(
           }).then((outcome) => {
             nestedOutcomes.push(outcome);
           });
-          nested = { open, close, finished };
+          // Let it through as soon as the bucket is usable, or at the latest when the apply ends.
+          void waitForBackend(ctx.clients, s3Backend(roundTrip.json), () => closed || opened).then(
+            (ready) => {
+              if (ready) open();
+            },
+          );
+          nested = { open, close, opened: () => opened, finished };
         }
         const outcome = await runStack(spec, ctx, checks.hooksFor(spec, ctx, nested));
         nested?.close();

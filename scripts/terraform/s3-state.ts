@@ -9,6 +9,7 @@
 import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
+  GetBucketVersioningCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
   PutObjectCommand,
@@ -108,6 +109,37 @@ export async function checkStateObject(
     }
   }
   return { problems, facts };
+}
+
+/**
+ * Waits until the backend's bucket is versioned and its KMS alias resolves: all the round trip
+ * needs, there long before bootstrap's apply ends (its lifecycle waiter alone takes a minute).
+ * Resolves false once `stop()` says bootstrap will not get there.
+ */
+export async function waitForBackend(
+  clients: EmulatorClients,
+  backend: S3BackendSettings,
+  stop: () => boolean,
+  intervalMs = 2_000,
+): Promise<boolean> {
+  const c = clients.region(backend.region);
+  while (!stop()) {
+    try {
+      const versioning = await c.s3.send(
+        new GetBucketVersioningCommand({ Bucket: backend.bucket }),
+      );
+      if (versioning.Status === 'Enabled') {
+        if (backend.kms_key_id) {
+          await c.kms.send(new DescribeKeyCommand({ KeyId: backend.kms_key_id }));
+        }
+        return true;
+      }
+    } catch {
+      // No bucket or alias yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  return false;
 }
 
 /** Holds the stack's lock as another user would; returns a function that releases it. */
