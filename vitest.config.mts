@@ -23,6 +23,7 @@ export default defineConfig({
           include: [
             '__tests__/{config,modules,stacks,policy,scripts,docs,checks,workflows,terraform}/**/*.test.ts',
           ],
+          exclude: ['__tests__/terraform/moto-launcher.test.ts'],
           isolate: false,
         },
       },
@@ -32,7 +33,11 @@ export default defineConfig({
           name: 'service',
           // The API and browser tests start servers and child processes and set process
           // environment variables: every file runs in a fresh process.
-          include: ['__tests__/{api,browser}/**/*.test.ts'],
+          // The moto launcher's test starts the emulator as a child process too.
+          include: [
+            '__tests__/{api,browser}/**/*.test.ts',
+            '__tests__/terraform/moto-launcher.test.ts',
+          ],
         },
       },
     ],
