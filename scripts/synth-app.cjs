@@ -16,6 +16,17 @@ const Module = require('node:module');
 const path = require('node:path');
 const vm = require('node:vm');
 
+// The archived cdktf calls util.isArray, which Node 22+ flags on stderr (DEP0044), and the cdktf
+// CLI logs every stderr line of the app as [ERROR] (.ci/run fails a synth on that). Only this
+// notice about cdktf's own code is dropped; every other warning still prints.
+const emitWarning = process.emitWarning;
+process.emitWarning = function emitWarningExceptDep0044(warning, ...args) {
+  const options = args[0];
+  const code = options !== null && typeof options === 'object' ? options.code : args[1];
+  if (code === 'DEP0044') return;
+  emitWarning.call(process, warning, ...args);
+};
+
 const root = path.resolve(__dirname, '..');
 const defaultCacheDir = path.join(root, '.gen', 'synth');
 /** Bumped by hand when this file changes how the bundle is built or run. */
