@@ -56,6 +56,11 @@ export function endpointKeysFromSchema(schema: SchemaDocument): string[] {
   return keys.sort();
 }
 
+/** The one provider both scratch configurations install, from the mirror. */
+const MIRRORED_AWS_PROVIDER = {
+  required_providers: { aws: { source: 'hashicorp/aws', version: EMULATOR_PROVIDER_VERSION } },
+};
+
 export async function awsEndpointKeys(
   runner: TerraformRunner,
   mirror: string,
@@ -74,11 +79,7 @@ export async function awsEndpointKeys(
   writeFileSync(
     join(scratch, 'main.tf.json'),
     JSON.stringify({
-      terraform: {
-        required_providers: {
-          aws: { source: 'hashicorp/aws', version: EMULATOR_PROVIDER_VERSION },
-        },
-      },
+      terraform: MIRRORED_AWS_PROVIDER,
     }),
   );
   const init = await terraform(runner, scratch, ['init', '-input=false', '-no-color']);
@@ -91,11 +92,7 @@ export async function awsEndpointKeys(
   writeFileSync(
     join(scratch, 'main.tf.json'),
     JSON.stringify({
-      terraform: {
-        required_providers: {
-          aws: { source: 'hashicorp/aws', version: EMULATOR_PROVIDER_VERSION },
-        },
-      },
+      terraform: MIRRORED_AWS_PROVIDER,
       provider: {
         aws: {
           region: 'us-east-1',
